@@ -35,6 +35,9 @@ pub struct TrackerConfig {
     pub min_hits: u32,
     /// How long, in seconds, a track that lost its detection may be found again.
     pub lost_ttl_s: f64,
+    /// A confirmed track that lost its detection is still reported, at its predicted place,
+    /// for this many seconds: people hidden for a moment still count.
+    pub coast_s: f64,
     /// Upper bound on remembered lost tracks; the longest-lost go first.
     pub max_lost_tracks: usize,
     pub kalman: KalmanParams,
@@ -43,14 +46,15 @@ pub struct TrackerConfig {
 impl Default for TrackerConfig {
     fn default() -> Self {
         Self {
-            high_score: 0.6,
-            low_score: 0.1,
+            high_score: 0.5,
+            low_score: 0.3,
             new_track_score: 0.7,
-            match_cost_high: 0.8,
+            match_cost_high: 0.95,
             match_cost_low: 0.5,
             match_cost_tentative: 0.7,
             min_hits: 2,
             lost_ttl_s: 2.0,
+            coast_s: 0.0,
             max_lost_tracks: 256,
             kalman: KalmanParams::default(),
         }
@@ -141,7 +145,7 @@ impl ByteTracker {
     }
 
     /// Advances to time `t_s` with this frame's detections and returns the confirmed tracks
-    /// matched in it. Invalid boxes (non-finite, empty) are ignored. A time earlier than the
+    /// matched in it, plus lost ones still within `coast_s`. Invalid boxes (non-finite, empty) are ignored. A time earlier than the
     /// previous one is treated as the same instant.
     pub fn update(&mut self, t_s: f64, detections: &[Detection]) -> Vec<TrackView> {
         let cfg = self.config;
@@ -233,11 +237,17 @@ impl ByteTracker {
             }
         }
 
-        self.tracks
-            .iter()
-            .filter(|t| t.state == TrackState::Tracked && t.last_seen_s == t_s)
-            .map(|t| t.view(t.kf.bbox()))
-            .collect()
+        self.reported(t_s).map(|t| t.view(t.kf.bbox())).collect()
+    }
+
+    /// Tracks to report at `t_s`: matched now, or lost within the coasting span.
+    fn reported(&self, t_s: f64) -> impl Iterator<Item = &Track> {
+        let coast = self.config.coast_s;
+        self.tracks.iter().filter(move |t| match t.state {
+            TrackState::Tracked => t.last_seen_s == t_s,
+            TrackState::Lost => t_s - t.last_seen_s <= coast,
+            TrackState::Tentative => false,
+        })
     }
 
     /// The confirmed live tracks as they would be at `t_s`, without changing the tracker:

@@ -30,7 +30,7 @@ impl Default for KalmanParams {
         Self {
             std_weight_position: 1.0 / 20.0,
             std_weight_velocity: 1.0 / 160.0,
-            ref_interval_s: 1.0 / 10.0,
+            ref_interval_s: 0.06,
         }
     }
 }

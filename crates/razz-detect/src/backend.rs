@@ -1,0 +1,268 @@
+//! Inference backends: the one trait the detector needs, and its two implementations.
+//!
+//! ONNX Runtime is loaded from a shared library at run time (`load-dynamic`), so the build
+//! downloads nothing and a machine without the library still runs razz on tract.
+
+use crate::error::DetectError;
+
+/// One output of a model run, as plain shape + data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputTensor {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+/// Runs one model on one NCHW float input.
+pub trait Backend: Send {
+    /// `"ort"` or `"tract"`.
+    fn name(&self) -> &'static str;
+    /// The model's input size `(width, height)` when the graph fixes it.
+    fn input_size(&self) -> Option<(u32, u32)>;
+    fn run(&mut self, input: &[f32], shape: [usize; 4]) -> Result<Vec<OutputTensor>, DetectError>;
+}
+
+#[cfg(feature = "ort")]
+pub(crate) mod ort_backend {
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+
+    use ort::session::Session;
+    use ort::session::builder::GraphOptimizationLevel;
+    use ort::value::Tensor;
+
+    use super::{Backend, OutputTensor};
+    use crate::error::DetectError;
+
+    /// ONNX Runtime can be loaded once per process; the first library found wins.
+    static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+    /// Where to look for `libonnxruntime.so` when neither the config nor `ORT_DYLIB_PATH`
+    /// names it. `scripts/install.sh` puts it in the first place.
+    fn candidates() -> Vec<PathBuf> {
+        let mut v = vec![
+            PathBuf::from("/usr/local/lib/libonnxruntime.so"),
+            PathBuf::from("/usr/lib/libonnxruntime.so"),
+        ];
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        {
+            v.push(dir.join("libonnxruntime.so"));
+        }
+        v
+    }
+
+    /// Finds the library: explicit path, then `ORT_DYLIB_PATH`, then standard places.
+    pub fn find_library(explicit: Option<&Path>) -> Result<PathBuf, DetectError> {
+        if let Some(p) = explicit {
+            return if p.is_file() {
+                Ok(p.to_path_buf())
+            } else {
+                Err(DetectError::OrtLibraryMissing {
+                    searched: p.display().to_string(),
+                })
+            };
+        }
+        if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from) {
+            return if p.is_file() {
+                Ok(p)
+            } else {
+                Err(DetectError::OrtLibraryMissing {
+                    searched: format!("ORT_DYLIB_PATH={}", p.display()),
+                })
+            };
+        }
+        let c = candidates();
+        c.iter()
+            .find(|p| p.is_file())
+            .cloned()
+            .ok_or_else(|| DetectError::OrtLibraryMissing {
+                searched: c
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    fn environment(lib: &Path) -> Result<&'static ort::environment::Environment, DetectError> {
+        let env = ENVIRONMENT.get_or_init(|| {
+            ort::init_from(lib)
+                .map_err(|e| format!("loading {}: {e}", lib.display()))?
+                .with_name("razz")
+                .build()
+                .map_err(|e| e.to_string())
+        });
+        env.as_ref().map_err(|e| DetectError::Ort(e.clone()))
+    }
+
+    pub struct OrtBackend {
+        session: Session,
+        input_name: String,
+        input_size: Option<(u32, u32)>,
+    }
+
+    impl OrtBackend {
+        pub fn load(model: &[u8], lib: &Path, threads: usize) -> Result<Self, DetectError> {
+            let env = environment(lib)?;
+            let err = |e: ort::Error<ort::session::builder::SessionBuilder>| {
+                DetectError::Ort(e.to_string())
+            };
+            let session = Session::builder(env)
+                .map_err(|e| DetectError::Ort(e.to_string()))?
+                .with_optimization_level(GraphOptimizationLevel::Level3)
+                .map_err(err)?
+                .with_intra_threads(threads.max(1))
+                .map_err(err)?
+                .with_inter_threads(1)
+                .map_err(err)?
+                .commit_from_memory(model)
+                .map_err(|e| DetectError::Ort(e.to_string()))?;
+            let input = session
+                .inputs()
+                .first()
+                .ok_or_else(|| DetectError::Ort("model has no input".into()))?;
+            let input_size = input.dtype().tensor_shape().and_then(|s| {
+                let d: &[i64] = s;
+                (d.len() == 4 && d[2] > 0 && d[3] > 0).then(|| (d[3] as u32, d[2] as u32))
+            });
+            Ok(Self {
+                input_name: input.name().to_owned(),
+                session,
+                input_size,
+            })
+        }
+    }
+
+    impl Backend for OrtBackend {
+        fn name(&self) -> &'static str {
+            "ort"
+        }
+
+        fn input_size(&self) -> Option<(u32, u32)> {
+            self.input_size
+        }
+
+        fn run(
+            &mut self,
+            input: &[f32],
+            shape: [usize; 4],
+        ) -> Result<Vec<OutputTensor>, DetectError> {
+            let tensor = Tensor::from_array((shape, input.to_vec()))
+                .map_err(|e| DetectError::Ort(e.to_string()))?;
+            let outputs = self
+                .session
+                .run(ort::inputs![self.input_name.as_str() => tensor])
+                .map_err(|e| DetectError::Ort(e.to_string()))?;
+            let mut out = Vec::with_capacity(outputs.len());
+            for (name, value) in outputs.iter() {
+                let (shape, data) = value
+                    .try_extract_tensor::<f32>()
+                    .map_err(|e| DetectError::Ort(format!("output {name}: {e}")))?;
+                let dims: &[i64] = shape;
+                out.push(OutputTensor {
+                    name: name.to_owned(),
+                    shape: dims.iter().map(|&d| d.max(0) as usize).collect(),
+                    data: data.to_vec(),
+                });
+            }
+            Ok(out)
+        }
+    }
+}
+
+#[cfg(feature = "tract")]
+pub(crate) mod tract_backend {
+    use tract_linalg::multithread::{Executor, multithread_tract_scope};
+    use tract_onnx::prelude::*;
+
+    use super::{Backend, OutputTensor};
+    use crate::error::DetectError;
+
+    type Plan = std::sync::Arc<TypedSimplePlan>;
+
+    pub struct TractBackend {
+        plan: Plan,
+        output_names: Vec<String>,
+        input_size: (u32, u32),
+        executor: Executor,
+    }
+
+    fn terr(e: impl std::fmt::Display) -> DetectError {
+        DetectError::Tract(e.to_string())
+    }
+
+    impl TractBackend {
+        /// Loads and optimises the model for a fixed `[1, 3, height, width]` input.
+        pub fn load(
+            model: &[u8],
+            width: u32,
+            height: u32,
+            threads: usize,
+        ) -> Result<Self, DetectError> {
+            let mut reader = std::io::Cursor::new(model);
+            let inference = tract_onnx::onnx()
+                .model_for_read(&mut reader)
+                .map_err(terr)?;
+            let inference = inference
+                .with_input_fact(
+                    0,
+                    f32::fact([1usize, 3, height as usize, width as usize]).into(),
+                )
+                .map_err(terr)?;
+            let typed = inference.into_optimized().map_err(terr)?;
+            let output_names = typed
+                .outputs
+                .iter()
+                .map(|o| typed.node(o.node).name.clone())
+                .collect();
+            let plan = typed.into_runnable().map_err(terr)?;
+            let executor = if threads > 1 {
+                Executor::multithread_with_name(threads, "razz-tract")
+            } else {
+                Executor::SingleThread
+            };
+            Ok(Self {
+                plan,
+                output_names,
+                input_size: (width, height),
+                executor,
+            })
+        }
+    }
+
+    impl Backend for TractBackend {
+        fn name(&self) -> &'static str {
+            "tract"
+        }
+
+        fn input_size(&self) -> Option<(u32, u32)> {
+            Some(self.input_size)
+        }
+
+        fn run(
+            &mut self,
+            input: &[f32],
+            shape: [usize; 4],
+        ) -> Result<Vec<OutputTensor>, DetectError> {
+            let tensor = Tensor::from_shape(&shape, input).map_err(terr)?;
+            let plan = &self.plan;
+            let result =
+                multithread_tract_scope(self.executor.clone(), || plan.run(tvec!(tensor.into())))
+                    .map_err(terr)?;
+            result
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let view = v.to_plain_array_view::<f32>().map_err(terr)?;
+                    Ok(OutputTensor {
+                        name: self.output_names.get(i).cloned().unwrap_or_default(),
+                        shape: view.shape().to_vec(),
+                        data: view.iter().copied().collect(),
+                    })
+                })
+                .collect()
+        }
+    }
+}

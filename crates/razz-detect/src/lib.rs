@@ -1,0 +1,21 @@
+//! Person detection: turns a BGR frame into person boxes with scores.
+//!
+//! Two model families are decoded: NanoDet (bundled, the default) and Ultralytics
+//! YOLOv8/YOLO11 exports (`[1, 4 + classes, N]`, what the original system ran). Two inference
+//! backends run them: ONNX Runtime loaded at run time (`ort`, `load-dynamic`; fastest) and
+//! pure-Rust `tract` (no native library; the fallback). A [`Detector`] is synchronous and
+//! owns its backend: callers put it on a thread of its own.
+
+mod backend;
+mod config;
+mod decode;
+mod detector;
+mod error;
+mod preprocess;
+
+pub use backend::{Backend, OutputTensor};
+pub use config::{BackendChoice, DetectorConfig, ModelFormat};
+pub use decode::{decode_nanodet, decode_yolo, nms};
+pub use detector::{BUNDLED_NANODET, Detector, ort_available};
+pub use error::DetectError;
+pub use preprocess::{ImageRef, InputSpec, Letterbox, preprocess};

@@ -1,0 +1,235 @@
+//! razz's configuration: one TOML file, one struct, unknown keys rejected.
+//!
+//! The same file drives `razz analyze` (cameras are video files) and the live service
+//! (cameras are stream URLs). Every key is documented in `docs/config.md`.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use razz_detect::DetectorConfig;
+use razz_track::TrackerConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PipelineError;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub detector: DetectorConfig,
+    #[serde(default)]
+    pub tracker: TrackerConfig,
+    #[serde(default)]
+    pub rooms: Vec<RoomConfig>,
+    #[serde(default)]
+    pub cameras: Vec<CameraConfig>,
+}
+
+/// A room: a space whose cameras count the same people.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomConfig {
+    pub id: String,
+    /// Display name; the id when unset.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A camera of a room.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraConfig {
+    pub id: String,
+    pub room: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A video file or stream URL, anything ffmpeg opens.
+    pub url: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Detector runs per second; unset: every frame offline, 5 per second live.
+    #[serde(default)]
+    pub detect_fps: Option<f64>,
+    /// Overrides the stream's frame rate for timestamps (e.g. a file whose header is wrong).
+    #[serde(default)]
+    pub fps: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Config {
+    /// Reads and validates a config file; errors name the file and the problem on one line.
+    pub fn load(path: &Path) -> Result<Self, PipelineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PipelineError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|e| PipelineError::ConfigFile {
+            path: path.to_path_buf(),
+            message: match e {
+                PipelineError::Config(m) => m,
+                other => other.to_string(),
+            },
+        })
+    }
+
+    /// Parses and validates TOML text.
+    pub fn parse(text: &str) -> Result<Self, PipelineError> {
+        let cfg: Config =
+            toml::from_str(text).map_err(|e| PipelineError::Config(one_line(&e.to_string())))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks what serde cannot: unique ids, known rooms, sane numbers.
+    pub fn validate(&self) -> Result<(), PipelineError> {
+        let err = |m: String| Err(PipelineError::Config(m));
+        let mut rooms = HashSet::new();
+        for r in &self.rooms {
+            check_id("room", &r.id)?;
+            if !rooms.insert(r.id.as_str()) {
+                return err(format!("room id {:?} appears twice", r.id));
+            }
+        }
+        let mut cams = HashSet::new();
+        for c in &self.cameras {
+            check_id("camera", &c.id)?;
+            if !cams.insert(c.id.as_str()) {
+                return err(format!("camera id {:?} appears twice", c.id));
+            }
+            if !rooms.contains(c.room.as_str()) {
+                return err(format!(
+                    "camera {:?} names room {:?}, which is not defined",
+                    c.id, c.room
+                ));
+            }
+            if c.url.trim().is_empty() {
+                return err(format!("camera {:?} has an empty url", c.id));
+            }
+            for (name, v) in [("detect_fps", c.detect_fps), ("fps", c.fps)] {
+                if let Some(v) = v {
+                    if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
+                        return err(format!(
+                            "camera {:?}: {name} must be in (0, 1000], got {v}",
+                            c.id
+                        ));
+                    }
+                }
+            }
+        }
+        let d = &self.detector;
+        if !(0.0..=1.0).contains(&d.score_threshold) || !(0.0..=1.0).contains(&d.nms_iou) {
+            return err("detector: score_threshold and nms_iou must be within 0..1".into());
+        }
+        if d.threads == 0 || d.threads > 256 {
+            return err(format!(
+                "detector: threads must be 1..256, got {}",
+                d.threads
+            ));
+        }
+        let t = &self.tracker;
+        if !(t.lost_ttl_s.is_finite() && t.lost_ttl_s >= 0.0) {
+            return err("tracker: lost_ttl_s must be a non-negative number of seconds".into());
+        }
+        let k = &t.kalman;
+        if !(k.ref_interval_s > 0.0 && k.std_weight_position > 0.0 && k.std_weight_velocity > 0.0) {
+            return err("tracker.kalman: weights and ref_interval_s must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// Display name of a room.
+    pub fn room_name<'a>(&'a self, room: &'a RoomConfig) -> &'a str {
+        room.name.as_deref().unwrap_or(&room.id)
+    }
+}
+
+fn check_id(kind: &str, id: &str) -> Result<(), PipelineError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(PipelineError::Config(format!(
+            "{kind} id {id:?} must be 1-64 characters of letters, digits, '-' and '_'"
+        )))
+    }
+}
+
+/// TOML errors span several lines with a source excerpt; keep them to one.
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[detector]
+score_threshold = 0.4
+
+[tracker]
+lost_ttl_s = 3.0
+
+[[rooms]]
+id = "vault-1"
+name = "Vault 1"
+
+[[cameras]]
+id = "cam-a"
+room = "vault-1"
+url = "rtsp://10.0.0.5/stream1"
+detect_fps = 5
+"#;
+
+    #[test]
+    fn parses_a_full_config() {
+        let c = Config::parse(GOOD).expect("valid");
+        assert_eq!(c.detector.score_threshold, 0.4);
+        assert_eq!(c.detector.nms_iou, 0.5, "unset keys keep defaults");
+        assert_eq!(c.tracker.lost_ttl_s, 3.0);
+        assert_eq!(c.cameras[0].detect_fps, Some(5.0));
+        assert!(c.cameras[0].enabled);
+        assert_eq!(c.room_name(&c.rooms[0]), "Vault 1");
+        assert_eq!(Config::parse("").expect("empty is fine"), Config::default());
+    }
+
+    #[test]
+    fn rejects_bad_configs_with_one_line_messages() {
+        for (text, want) in [
+            ("[detector]\nscore = 1\n", "unknown field `score`"),
+            (
+                "[[rooms]]\nid = \"a\"\n[[rooms]]\nid = \"a\"\n",
+                "appears twice",
+            ),
+            (
+                "[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"b\"\nurl = \"x\"\n",
+                "not defined",
+            ),
+            ("[[rooms]]\nid = \"a b\"\n", "must be 1-64 characters"),
+            (
+                "[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"a\"\nurl = \"x\"\ndetect_fps = -1\n",
+                "detect_fps must be",
+            ),
+            ("[detector]\nthreads = 0\n", "threads must be"),
+            ("[tracker]\nlost_ttl_s = nan\n", "lost_ttl_s"),
+            ("this is not toml", "expected"),
+        ] {
+            let e = Config::parse(text).expect_err(text).to_string();
+            assert!(e.contains(want), "{text:?} gave {e:?}");
+            assert!(!e.contains('\n'), "multi-line error: {e:?}");
+        }
+    }
+}
