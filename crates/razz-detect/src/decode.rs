@@ -202,29 +202,32 @@ mod tests {
 
     #[test]
     fn yolo_both_layouts() {
-        // Two anchors, 2 classes: [1, 6, 2]. Anchor 0: person 0.8 at centre (50, 60), 20x40.
-        // Anchor 1: class 1 only (not a person).
-        let data = vec![
-            50.0, 10.0, // cx
-            60.0, 10.0, // cy
-            20.0, 5.0, // w
-            40.0, 5.0, // h
-            0.8, 0.1, // person
-            0.0, 0.9, // other class
-        ];
-        let d = decode_yolo(&[tensor(&[1, 6, 2], data.clone())], 0.25).expect("decode");
+        // 8 anchors (more anchors than channels, as in every real export), 2 classes:
+        // [1, 6, 8]. Anchor 0: person 0.8 at centre (50, 60), 20x40. Anchor 1: class 1 only.
+        // The other anchors score nothing.
+        let n = 8;
+        let mut data = vec![0.0f32; 6 * n];
+        let set = |data: &mut Vec<f32>, c: usize, i: usize, v: f32| data[c * n + i] = v;
+        for (c, v) in [50.0, 60.0, 20.0, 40.0, 0.8, 0.0].into_iter().enumerate() {
+            set(&mut data, c, 0, v);
+        }
+        for (c, v) in [10.0, 10.0, 5.0, 5.0, 0.1, 0.9].into_iter().enumerate() {
+            set(&mut data, c, 1, v);
+        }
+        let d = decode_yolo(&[tensor(&[1, 6, n], data.clone())], 0.25).expect("decode");
         assert_eq!(
             d,
             vec![Detection::new(BoxXywh::new(40.0, 40.0, 20.0, 40.0), 0.8)]
         );
-        // Transposed [1, 2, 6].
-        let t: Vec<f32> = (0..2)
+        // Transposed [1, 8, 6].
+        let t: Vec<f32> = (0..n)
             .flat_map(|i| (0..6).map(move |c| (i, c)))
-            .map(|(i, c)| data[c * 2 + i])
+            .map(|(i, c)| data[c * n + i])
             .collect();
-        let d2 = decode_yolo(&[tensor(&[1, 2, 6], t)], 0.25).expect("decode");
+        let d2 = decode_yolo(&[tensor(&[1, n, 6], t)], 0.25).expect("decode");
         assert_eq!(d, d2);
-        assert!(decode_yolo(&[tensor(&[1, 3, 2], vec![0.0; 6])], 0.25).is_err());
+        assert!(decode_yolo(&[tensor(&[1, 3, 8], vec![0.0; 24])], 0.25).is_err());
+        assert!(decode_yolo(&[tensor(&[6, 8], vec![0.0; 48])], 0.25).is_err());
         assert!(decode_yolo(&[], 0.25).is_err());
     }
 

@@ -1,0 +1,151 @@
+//! The bundled NanoDet on a real PETS09-S2L1 frame: both backends find the people the
+//! Python reference found (models/reference, written by scripts/convert_models.sh with
+//! onnxruntime + OpenCV), and agree with each other.
+
+use std::path::PathBuf;
+
+use razz_core::{BoxXywh, Detection};
+use razz_detect::{BackendChoice, Detector, DetectorConfig, ImageRef};
+use razz_video::{OpenOptions, VideoSource};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn pets_frame(index: u64) -> razz_video::Frame {
+    let shared = std::env::var_os("RAZZ_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    let video = shared.join("mot15/PETS09-S2L1/vtest.avi");
+    let mut src = VideoSource::open(&video.to_string_lossy(), &OpenOptions::default())
+        .expect("open PETS video");
+    loop {
+        let f = src.next_frame().expect("decode").expect("frame exists");
+        if f.index == index {
+            return f;
+        }
+    }
+}
+
+fn detect(backend: BackendChoice, frame: &razz_video::Frame) -> Vec<Detection> {
+    // The reference was made at the notes' threshold of 0.35.
+    let cfg = DetectorConfig {
+        backend,
+        score_threshold: 0.35,
+        ..DetectorConfig::default()
+    };
+    let mut d = Detector::new(&cfg).unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    let want = match backend {
+        BackendChoice::Tract => "tract",
+        _ => "ort",
+    };
+    assert_eq!(d.backend_name(), want);
+    d.detect(&ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame"))
+        .expect("detect")
+}
+
+fn reference() -> Vec<Detection> {
+    #[derive(serde::Deserialize)]
+    struct R {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        score: f32,
+    }
+    let text = std::fs::read_to_string(root().join("models/reference/pets-frame0-nanodet.json"))
+        .expect("reference file");
+    let rows: Vec<R> = serde_json::from_str(&text).expect("reference json");
+    rows.into_iter()
+        .map(|r| Detection::new(BoxXywh::new(r.x, r.y, r.w, r.h), r.score))
+        .collect()
+}
+
+/// Pairs each expected box with the best-overlapping found box.
+fn assert_same(
+    found: &[Detection],
+    expected: &[Detection],
+    min_iou: f32,
+    score_tol: f32,
+    what: &str,
+) {
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "{what}: {found:?} vs {expected:?}"
+    );
+    for e in expected {
+        let best = found
+            .iter()
+            .max_by(|a, b| a.bbox.iou(&e.bbox).total_cmp(&b.bbox.iou(&e.bbox)))
+            .expect("non-empty");
+        let iou = best.bbox.iou(&e.bbox);
+        assert!(iou >= min_iou, "{what}: IoU {iou} for {e:?} vs {best:?}");
+        assert!(
+            (best.score - e.score).abs() <= score_tol,
+            "{what}: score {} vs {}",
+            best.score,
+            e.score
+        );
+    }
+}
+
+#[test]
+fn ort_matches_python_reference_on_a_real_frame() {
+    let frame = pets_frame(0);
+    let ort = detect(BackendChoice::Ort, &frame);
+    // Same model, same preprocessing formula as OpenCV's INTER_LINEAR; float rounding only.
+    assert_same(&ort, &reference(), 0.98, 0.01, "ort vs python");
+}
+
+#[test]
+fn ort_and_tract_give_the_same_detections() {
+    for index in [0, 400] {
+        let frame = pets_frame(index);
+        let ort = detect(BackendChoice::Ort, &frame);
+        let tract = detect(BackendChoice::Tract, &frame);
+        assert!(!ort.is_empty(), "frame {index} has people");
+        assert_same(
+            &tract,
+            &ort,
+            0.999,
+            1e-3,
+            &format!("tract vs ort, frame {index}"),
+        );
+    }
+}
+
+#[test]
+fn a_broken_model_file_is_an_error_not_a_panic() {
+    let dir = tempfile_dir();
+    let bad = dir.join("broken.onnx");
+    std::fs::write(&bad, b"this is not an onnx model").expect("write");
+    for backend in [BackendChoice::Ort, BackendChoice::Tract] {
+        let cfg = DetectorConfig {
+            model: Some(bad.clone()),
+            backend,
+            ..DetectorConfig::default()
+        };
+        let err = Detector::new(&cfg).expect_err("broken model");
+        assert!(
+            err.to_string().contains("broken.onnx"),
+            "{backend:?}: {err}"
+        );
+    }
+    let missing = DetectorConfig {
+        model: Some(dir.join("missing.onnx")),
+        ..DetectorConfig::default()
+    };
+    assert!(
+        Detector::new(&missing)
+            .expect_err("missing")
+            .to_string()
+            .contains("missing.onnx")
+    );
+}
+
+fn tempfile_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("razz-detect-test-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
