@@ -1,0 +1,77 @@
+//! The accuracy targets, measured end to end with the real binary on real footage:
+//! the full pipeline (bundled NanoDet, default settings) on PETS09-S2L1, and the tracker
+//! alone on the public detections of three sequences with one parameter set.
+
+mod common;
+
+use common::*;
+use razz_eval::Metrics;
+
+#[test]
+fn full_pipeline_on_pets_meets_mota_80_idf1_70() {
+    let out = tmp();
+    let video = shared().join("mot15/PETS09-S2L1/vtest.avi");
+    let o = out.path().to_string_lossy().into_owned();
+    let text = razz_ok(&[
+        "analyze",
+        &video.to_string_lossy(),
+        "--out",
+        &o,
+        "--backend",
+        "ort",
+    ]);
+    assert!(text.contains("795 frames"), "{text}");
+    let m = score("PETS09-S2L1", &out.path().join("vtest.txt"));
+    eprintln!("{}\n{}", Metrics::header(), m.row());
+    assert!(m.clear.mota >= 0.80, "MOTA {:.4}", m.clear.mota);
+    assert!(m.identity.idf1 >= 0.70, "IDF1 {:.4}", m.identity.idf1);
+    // The room file has one line per frame, and its counts are the tracks of that frame.
+    let lines = std::fs::read_to_string(out.path().join("default.jsonl")).expect("room lines");
+    let tracks = rows(&out.path().join("vtest.txt"));
+    let mut n = 0;
+    for (i, line) in lines.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        let frame = v["frame"].as_u64().expect("frame");
+        assert_eq!(frame, i as u64 + 1);
+        let count = v["count"].as_u64().expect("count") as usize;
+        assert_eq!(
+            count,
+            tracks
+                .iter()
+                .filter(|r| u64::from(r.frame) == frame)
+                .count()
+        );
+        assert_eq!(count, v["people"].as_array().expect("people").len());
+        n += 1;
+    }
+    assert_eq!(n, 795);
+}
+
+#[test]
+fn tracker_alone_on_public_detections_meets_targets() {
+    let out = tmp();
+    let cfg = repo().join("configs/mot15-public-detections.toml");
+    let mut parts = Vec::new();
+    for seq in ["PETS09-S2L1", "TUD-Campus", "TUD-Stadtmitte"] {
+        let det = shared().join(format!("mot15/{seq}/det/det.txt"));
+        let dir = out.path().join(seq);
+        razz_ok(&[
+            "analyze",
+            "--detections",
+            &det.to_string_lossy(),
+            "--config",
+            &cfg.to_string_lossy(),
+            "--out",
+            &dir.to_string_lossy(),
+        ]);
+        parts.push(score(seq, &dir.join(format!("{seq}.txt"))));
+    }
+    let c = Metrics::combine("combined", &parts);
+    eprintln!("{}", Metrics::header());
+    for m in parts.iter().chain([&c]) {
+        eprintln!("{}", m.row());
+    }
+    assert!(c.clear.mota >= 0.66, "MOTA {:.4}", c.clear.mota);
+    assert!(c.identity.idf1 >= 0.60, "IDF1 {:.4}", c.identity.idf1);
+    assert!(c.hota.hota >= 0.44, "HOTA {:.4}", c.hota.hota);
+}

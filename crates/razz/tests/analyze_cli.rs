@@ -1,0 +1,226 @@
+//! `razz analyze` and `razz eval` from the outside: detection rate, rooms of several
+//! cameras, the eval table, and what bad input gets (one line, non-zero exit, no panic).
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn assert_clean_error(args: &[&str], want: &str) {
+    let o = razz(args);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "razz {args:?} should fail");
+    assert!(!err.contains("panicked"), "panic for {args:?}: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "want one line for {args:?}, got: {err}");
+    assert!(lines[0].starts_with("razz: error: "), "{err}");
+    assert!(
+        lines[0].contains(want),
+        "{args:?}: {:?} lacks {want:?}",
+        lines[0]
+    );
+}
+
+#[test]
+fn bad_inputs_get_one_line_errors() {
+    let dir = tmp();
+    let d = dir.path();
+    let out = d.join("out").to_string_lossy().into_owned();
+    let pets = shared().join("mot15/PETS09-S2L1/vtest.avi");
+    let campus = shared().join("mot15/TUD-Campus/TUD-Campus.mp4");
+    let write = |name: &str, bytes: &[u8]| {
+        let p = d.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let pets_bytes = std::fs::read(&pets).expect("pets");
+    let campus_bytes = std::fs::read(&campus).expect("campus");
+    let text = write("notes.avi", b"hello, not a video\n");
+    let trunc_avi = write("cut.avi", &pets_bytes[..3_000_000]);
+    let trunc_mp4 = write("cut.mp4", &campus_bytes[..campus_bytes.len() / 3]);
+    let empty = write("empty.mp4", b"");
+    let bad_cfg = write("bad.toml", b"[detector]\nscore = 0.5\n");
+    let bad_room = write(
+        "room.toml",
+        b"[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"b\"\nurl = \"x.mp4\"\n",
+    );
+    let bad_det = write(
+        "det.txt",
+        b"1,-1,10,10,20,40,0.9,-1,-1,-1\n2,-1,10,ten,20,40,0.9,-1,-1,-1\n",
+    );
+    let missing = d.join("missing.avi").to_string_lossy().into_owned();
+    let dir_input = d.to_string_lossy().into_owned();
+
+    assert_clean_error(
+        &["analyze", &missing, "--out", &out],
+        "missing.avi: no such file",
+    );
+    assert_clean_error(&["analyze", &dir_input, "--out", &out], "is a directory");
+    assert_clean_error(&["analyze", &text, "--out", &out], "not a readable video");
+    assert_clean_error(&["analyze", &empty, "--out", &out], "not a readable video");
+    assert_clean_error(
+        &["analyze", &trunc_avi, "--out", &out, "--backend", "ort"],
+        "truncated: decoding stopped at frame 287 of 795",
+    );
+    assert_clean_error(&["analyze", &trunc_mp4, "--out", &out], "cut.mp4");
+    assert_clean_error(
+        &["analyze", "--config", &bad_cfg, "--out", &out],
+        "unknown field `score`",
+    );
+    assert_clean_error(
+        &["analyze", "--config", &bad_room, "--out", &out],
+        "not defined",
+    );
+    assert_clean_error(
+        &[
+            "analyze",
+            "--detections",
+            &bad_det,
+            "--fps",
+            "10",
+            "--out",
+            &out,
+        ],
+        "line 2: y is not a number",
+    );
+    assert_clean_error(
+        &[
+            "analyze",
+            "--detections",
+            &missing,
+            "--fps",
+            "10",
+            "--out",
+            &out,
+        ],
+        "missing.avi",
+    );
+    assert_clean_error(
+        &[
+            "analyze",
+            &pets.to_string_lossy(),
+            "--detect-fps",
+            "0",
+            "--out",
+            &out,
+        ],
+        "--detect-fps",
+    );
+    assert_clean_error(&["analyze", "--out", &out], "nothing to analyze");
+    assert_clean_error(
+        &["eval", "--gt", &missing, "--tracks", &bad_det],
+        "missing.avi",
+    );
+    assert_clean_error(&["eval", "--gt", &bad_det, "--tracks", &bad_det], "line 2");
+    // A read-only output location fails cleanly too.
+    assert_clean_error(
+        &[
+            "analyze",
+            &pets.to_string_lossy(),
+            "--out",
+            "/proc/razz-out",
+        ],
+        "/proc/razz-out",
+    );
+}
+
+#[test]
+fn detection_rate_runs_the_detector_less_and_still_tracks_every_frame() {
+    let dir = tmp();
+    let out = dir.path().to_string_lossy().into_owned();
+    let video = shared().join("mot15/TUD-Campus/TUD-Campus.mp4");
+    // 25 FPS video, detector 5 times per second: every 5th frame.
+    let text = razz_ok(&[
+        "analyze",
+        &video.to_string_lossy(),
+        "--out",
+        &out,
+        "--detect-fps",
+        "5",
+    ]);
+    assert!(text.contains("71 frames, 15 detector runs"), "{text}");
+    let tracks = rows(&dir.path().join("TUD-Campus.txt"));
+    let frames: std::collections::BTreeSet<u32> = tracks.iter().map(|r| r.frame).collect();
+    // Frames between detector runs carry predicted boxes, not gaps.
+    assert!(
+        frames.len() >= 60,
+        "only {} frames have tracks",
+        frames.len()
+    );
+    let m = score("TUD-Campus", &dir.path().join("TUD-Campus.txt"));
+    assert!(m.clear.tp > 0);
+}
+
+#[test]
+fn a_room_of_two_cameras_counts_the_sum_per_frame() {
+    let dir = tmp();
+    let campus = shared().join("mot15/TUD-Campus/TUD-Campus.mp4");
+    let stadt = shared().join("mot15/TUD-Stadtmitte/TUD-Stadtmitte.mp4");
+    let cfg = dir.path().join("razz.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[rooms]]\nid = \"hall\"\nname = \"Hall\"\n\n[[cameras]]\nid = \"campus\"\nroom = \"hall\"\nurl = {:?}\n\n[[cameras]]\nid = \"stadt\"\nroom = \"hall\"\nurl = {:?}\n",
+            campus.to_string_lossy(),
+            stadt.to_string_lossy()
+        ),
+    )
+    .expect("config");
+    let out = dir.path().join("out");
+    let text = razz_ok(&[
+        "analyze",
+        "--config",
+        &cfg.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(
+        text.contains("camera campus: 71 frames") && text.contains("camera stadt: 179 frames"),
+        "{text}"
+    );
+    let per_cam = |name: &str| -> std::collections::HashMap<u32, usize> {
+        let mut m = std::collections::HashMap::new();
+        for r in rows(&out.join(format!("{name}.txt"))) {
+            *m.entry(r.frame).or_default() += 1;
+        }
+        m
+    };
+    let (a, b) = (per_cam("campus"), per_cam("stadt"));
+    let lines = std::fs::read_to_string(out.join("hall.jsonl")).expect("room file");
+    assert_eq!(
+        lines.lines().count(),
+        179,
+        "one line per frame of the longest camera"
+    );
+    for line in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let f = v["frame"].as_u64().expect("frame") as u32;
+        let want = a.get(&f).copied().unwrap_or(0) + b.get(&f).copied().unwrap_or(0);
+        assert_eq!(v["count"].as_u64(), Some(want as u64), "frame {f}");
+        assert_eq!(v["room"], "hall");
+    }
+    assert!(Path::new(&out.join("summary.json")).is_file());
+}
+
+#[test]
+fn eval_prints_a_table_and_json() {
+    let dir = tmp();
+    let json = dir.path().join("m.json");
+    let gt = shared().join("mot15/TUD-Campus/gt/gt.txt");
+    let tr = shared().join("motmetrics/TUD-Campus/test.txt");
+    let text = razz_ok(&[
+        "eval",
+        "--gt",
+        &gt.to_string_lossy(),
+        "--tracks",
+        &tr.to_string_lossy(),
+        "--json",
+        &json.to_string_lossy(),
+    ]);
+    assert!(text.contains("HOTA") && text.contains("MOTA"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parse");
+    let mota = v["sequences"][0]["clear"]["mota"].as_f64().expect("mota");
+    assert!((mota - 0.526).abs() < 0.001, "{mota}");
+}
