@@ -161,13 +161,18 @@ fn check_id(kind: &str, id: &str) -> Result<(), PipelineError> {
     }
 }
 
-/// TOML errors span several lines with a source excerpt; keep them to one.
+/// TOML errors span several lines with a source excerpt; keep the message, drop the excerpt
+/// (`2 | text`, `|`, `^^^`).
 fn one_line(s: &str) -> String {
+    let excerpt = |l: &str| {
+        let rest = l
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start();
+        rest.starts_with('|') || l.chars().all(|c| c == '^' || c == ' ')
+    };
     s.lines()
         .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
-        })
+        .filter(|l| !l.is_empty() && !excerpt(l))
         .collect::<Vec<_>>()
         .join(": ")
 }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use razz_detect::{BackendChoice, ModelFormat};
 use razz_pipeline::Config;
@@ -114,7 +114,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         progress: !a.no_progress && std::io::stderr().is_terminal(),
         save_detections: a.save_detections,
     };
-    let r = razz_pipeline::analyze(&cfg, &opts).context("analyze")?;
+    let r = razz_pipeline::analyze(&cfg, &opts)?;
     for c in &r.cameras {
         println!(
             "camera {}: {} frames, {} detector runs, {} track ids -> {}",

@@ -33,19 +33,43 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // clap's usage errors span several lines; keep the first, which says what is wrong.
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            eprintln!("razz: {}", first.trim());
+            std::process::exit(2);
+        }
+    };
     let result = match cli.command {
         Command::Analyze(a) => cli_analyze::run(a),
         Command::Eval(a) => cli_eval::run(a),
     };
     if let Err(e) = result {
-        // One line: the chain of causes joined, no backtrace.
-        let msg = e
-            .chain()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(": ");
-        eprintln!("razz: error: {}", msg.replace('\n', " "));
+        eprintln!("razz: error: {}", one_line(&e));
         std::process::exit(1);
     }
+}
+
+/// The error and its causes on one line. Library errors already print their source, so a
+/// cause whose text is already there is not repeated.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg.replace('\n', " ")
 }
