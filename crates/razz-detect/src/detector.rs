@@ -105,6 +105,11 @@ impl Detector {
         &self.spec
     }
 
+    /// Runs the model alone on an already preprocessed input (for latency measurements).
+    pub fn infer_raw(&mut self, input: &[f32]) -> Result<Vec<crate::OutputTensor>, DetectError> {
+        self.backend.run(input, [1, 3, self.spec.height as usize, self.spec.width as usize])
+    }
+
     /// People in `img`, best first, boxes in frame pixels clipped to the frame.
     pub fn detect(&mut self, img: &ImageRef<'_>) -> Result<Vec<Detection>, DetectError> {
         let lb = preprocess(img, &self.spec, &mut self.input);
