@@ -22,17 +22,31 @@ fn run() -> Result<(), String> {
         return Err("usage: latency VIDEO BACKEND [FRAMES] [THREADS]".into());
     };
     let backend: BackendChoice = backend.parse()?;
-    let frames: usize = rest.first().map_or(Ok(40), |s| s.parse()).map_err(|_| "bad FRAMES")?;
-    let threads: usize = rest.get(1).map_or(Ok(2), |s| s.parse()).map_err(|_| "bad THREADS")?;
-    let cfg = DetectorConfig { backend, threads, ..DetectorConfig::default() };
+    let frames: usize = rest
+        .first()
+        .map_or(Ok(40), |s| s.parse())
+        .map_err(|_| "bad FRAMES")?;
+    let threads: usize = rest
+        .get(1)
+        .map_or(Ok(2), |s| s.parse())
+        .map_err(|_| "bad THREADS")?;
+    let cfg = DetectorConfig {
+        backend,
+        threads,
+        ..DetectorConfig::default()
+    };
     let mut det = Detector::new(&cfg).map_err(|e| e.to_string())?;
     let src = VideoSource::open(video, &OpenOptions::default()).map_err(|e| e.to_string())?;
-    let frames: Vec<_> = src.take(frames).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let frames: Vec<_> = src
+        .take(frames)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
     let spec = *det.input_spec();
     let mut input = Vec::new();
     // Warm-up: the first runs allocate and tune.
     for f in frames.iter().take(3) {
-        det.detect(&ImageRef::new(f.width, f.height, &f.bgr)?).map_err(|e| e.to_string())?;
+        det.detect(&ImageRef::new(f.width, f.height, &f.bgr)?)
+            .map_err(|e| e.to_string())?;
     }
     let (mut pre, mut raw, mut full) = (Vec::new(), Vec::new(), Vec::new());
     for f in &frames {

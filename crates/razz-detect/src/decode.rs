@@ -45,7 +45,7 @@ pub fn decode_nanodet(
         let s = stride as f32;
         for i in 0..n {
             let score = scores.data[i * NANODET_CLASSES + PERSON];
-            if !(score >= min_score) {
+            if score.is_nan() || score < min_score {
                 continue;
             }
             let (cx, cy) = (((i % cols) as f32 + 0.5) * s, ((i / cols) as f32 + 0.5) * s);
@@ -106,7 +106,7 @@ pub fn decode_yolo(outputs: &[OutputTensor], min_score: f32) -> Result<Vec<Detec
     let mut dets = Vec::new();
     for i in 0..n {
         let score = at(4 + PERSON, i);
-        if !(score >= min_score) {
+        if score.is_nan() || score < min_score {
             continue;
         }
         let (cx, cy, w, h) = (at(0, i), at(1, i), at(2, i), at(3, i));

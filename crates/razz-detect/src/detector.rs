@@ -107,7 +107,10 @@ impl Detector {
 
     /// Runs the model alone on an already preprocessed input (for latency measurements).
     pub fn infer_raw(&mut self, input: &[f32]) -> Result<Vec<crate::OutputTensor>, DetectError> {
-        self.backend.run(input, [1, 3, self.spec.height as usize, self.spec.width as usize])
+        self.backend.run(
+            input,
+            [1, 3, self.spec.height as usize, self.spec.width as usize],
+        )
     }
 
     /// People in `img`, best first, boxes in frame pixels clipped to the frame.

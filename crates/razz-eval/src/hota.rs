@@ -2,6 +2,10 @@
 //! alpha in 0.05..0.95, match per frame by IoU weighted with a global alignment score, then
 //! `HOTA_alpha = sqrt(DetA_alpha · AssA_alpha)`; the reported value is the mean over alpha.
 
+// The formulas index several parallel arrays by the same gt/tracker id; index loops mirror
+// the paper and TrackEval's code more clearly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use razz_core::assign::{CostMatrix, maximize};
 use serde::Serialize;
 

@@ -13,6 +13,9 @@ pub enum EvalError {
     DuplicateGtId { frame: u32, id: i64 },
 }
 
+/// Rows of one frame with their dense ids.
+type Tagged<'a> = Vec<(usize, &'a MotRow)>;
+
 /// One frame: dense ids and the `gt x tracker` IoU matrix (row-major).
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
@@ -44,8 +47,7 @@ impl SequenceData {
         let gt: Vec<&MotRow> = gt.iter().filter(|r| r.conf != 0.0).collect();
         let mut gt_map = HashMap::new();
         let mut tr_map = HashMap::new();
-        let mut by_frame: BTreeMap<u32, (Vec<(usize, &MotRow)>, Vec<(usize, &MotRow)>)> =
-            BTreeMap::new();
+        let mut by_frame: BTreeMap<u32, (Tagged<'_>, Tagged<'_>)> = BTreeMap::new();
         for r in &gt {
             let n = gt_map.len();
             let id = *gt_map.entry(r.id).or_insert(n);

@@ -265,10 +265,10 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
                 source,
             })?;
         }
-        if let Feed::Video { reader, .. } = &mut run.feed {
-            if let Some(t) = reader.take() {
-                let _ = t.join();
-            }
+        if let Feed::Video { reader, .. } = &mut run.feed
+            && let Some(t) = reader.take()
+        {
+            let _ = t.join();
         }
         cameras.push(CameraReport {
             id: run.id,
@@ -372,7 +372,7 @@ fn step(
         let t = frame_index as f64 / run.fps;
         let views = match (ticket, &run.feed) {
             (Some(p), _) => {
-                let (_, result) = p.wait().ok_or(PipelineError::InferenceStopped)?;
+                let result = p.wait().ok_or(PipelineError::InferenceStopped)?;
                 let dets = result.map_err(|source| PipelineError::Detect {
                     camera: run.id.clone(),
                     frame: frame_index,

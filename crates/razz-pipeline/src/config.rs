@@ -109,13 +109,13 @@ impl Config {
                 return err(format!("camera {:?} has an empty url", c.id));
             }
             for (name, v) in [("detect_fps", c.detect_fps), ("fps", c.fps)] {
-                if let Some(v) = v {
-                    if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
-                        return err(format!(
-                            "camera {:?}: {name} must be in (0, 1000], got {v}",
-                            c.id
-                        ));
-                    }
+                if let Some(v) = v
+                    && !(v.is_finite() && v > 0.0 && v <= 1000.0)
+                {
+                    return err(format!(
+                        "camera {:?}: {name} must be in (0, 1000], got {v}",
+                        c.id
+                    ));
                 }
             }
         }

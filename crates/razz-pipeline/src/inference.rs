@@ -8,12 +8,12 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 use razz_core::Detection;
 use razz_detect::{DetectError, Detector, ImageRef};
 
-/// A frame to detect people in; the reply carries the frame back for reuse.
+/// A frame to detect people in.
 struct Request {
     width: u32,
     height: u32,
     bgr: Vec<u8>,
-    reply: Sender<(Vec<u8>, Result<Vec<Detection>, DetectError>)>,
+    reply: Sender<Result<Vec<Detection>, DetectError>>,
 }
 
 /// Handle to the worker; cheap to clone, one per camera.
@@ -31,7 +31,7 @@ pub struct InferenceWorker {
 
 /// A pending detection: wait on it with [`Pending::wait`].
 pub struct Pending {
-    rx: Receiver<(Vec<u8>, Result<Vec<Detection>, DetectError>)>,
+    rx: Receiver<Result<Vec<Detection>, DetectError>>,
 }
 
 impl InferenceWorker {
@@ -47,7 +47,7 @@ impl InferenceWorker {
                         .map_err(DetectError::Frame)
                         .and_then(|img| detector.detect(&img));
                     // The requester may have gone away; nothing to do then.
-                    let _ = req.reply.send((req.bgr, result));
+                    let _ = req.reply.send(result);
                 }
             })?;
         Ok(Self {
@@ -93,7 +93,7 @@ impl InferenceHandle {
 
 impl Pending {
     /// Blocks until the worker answers; `None` if it stopped.
-    pub fn wait(self) -> Option<(Vec<u8>, Result<Vec<Detection>, DetectError>)> {
+    pub fn wait(self) -> Option<Result<Vec<Detection>, DetectError>> {
         self.rx.recv().ok()
     }
 }

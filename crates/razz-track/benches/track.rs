@@ -16,7 +16,9 @@ fn pets(c: &mut Criterion) {
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let rows = read_rows(std::io::BufReader::new(file)).expect("valid detections");
     let by_frame = detections_by_frame(&rows);
-    let frames: Vec<_> = (0..795u64).map(|f| by_frame.get(&f).cloned().unwrap_or_default()).collect();
+    let frames: Vec<_> = (0..795u64)
+        .map(|f| by_frame.get(&f).cloned().unwrap_or_default())
+        .collect();
     c.bench_function("bytetrack_pets09_795_frames", |b| {
         b.iter(|| {
             let mut t = ByteTracker::new(TrackerConfig::default());
