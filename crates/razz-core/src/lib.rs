@@ -8,5 +8,6 @@
 pub mod assign;
 pub mod geom;
 pub mod mot;
+pub mod testdata;
 
 pub use geom::{BoxXywh, Detection};

@@ -13,10 +13,7 @@ fn root() -> PathBuf {
 }
 
 fn pets_frame(index: u64) -> razz_video::Frame {
-    let shared = std::env::var_os("RAZZ_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"));
-    let video = shared.join("mot15/PETS09-S2L1/vtest.avi");
+    let video = razz_core::testdata::shared_data().join("mot15/PETS09-S2L1/vtest.avi");
     let mut src = VideoSource::open(&video.to_string_lossy(), &OpenOptions::default())
         .expect("open PETS video");
     loop {

@@ -10,15 +10,7 @@ use razz_core::mot::{MotRow, read_rows};
 use razz_eval::{Metrics, SequenceData};
 
 fn shared() -> PathBuf {
-    let p = std::env::var_os("RAZZ_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    assert!(
-        p.is_dir(),
-        "shared data not found at {} (set RAZZ_SHARED_DATA)",
-        p.display()
-    );
-    p
+    razz_core::testdata::shared_data()
 }
 
 fn rows(p: PathBuf) -> Vec<MotRow> {

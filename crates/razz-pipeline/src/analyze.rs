@@ -28,6 +28,9 @@ use crate::inference::{InferenceHandle, InferenceWorker, Pending};
 /// Frames decoded ahead per camera.
 const DECODE_AHEAD: usize = 2;
 
+/// A stream URL that sends nothing for this long is an error, not a hang.
+const URL_IO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How `analyze` runs.
 #[derive(Clone, Debug, Default)]
 pub struct AnalyzeOptions {
@@ -442,14 +445,12 @@ fn open_video(
     url: &str,
     fps: Option<f64>,
 ) -> Result<(Feed, f64, Option<u64>), PipelineError> {
-    let source = VideoSource::open(
-        url,
-        &OpenOptions {
-            fps,
-            ..OpenOptions::default()
-        },
-    )
-    .map_err(|source| PipelineError::Video {
+    let opts = OpenOptions {
+        fps,
+        io_timeout: Some(URL_IO_TIMEOUT),
+        ..OpenOptions::default()
+    };
+    let source = VideoSource::open(url, &opts).map_err(|source| PipelineError::Video {
         camera: camera.to_owned(),
         source,
     })?;

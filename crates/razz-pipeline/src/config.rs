@@ -211,6 +211,38 @@ detect_fps = 5
         assert_eq!(Config::parse("").expect("empty is fine"), Config::default());
     }
 
+    /// Untrusted input: mutations of a valid file give a config or an error, never a panic.
+    #[test]
+    fn mutated_configs_never_panic() {
+        let base = GOOD.as_bytes();
+        let mut seed = 0x2545f4914f6cdd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        const BYTES: &[u8] = b"[]=\"'.-0123456789 \nabcdefnaninf_#{},";
+        for _ in 0..5_000 {
+            let mut text = base.to_vec();
+            for _ in 0..(1 + next() % 4) {
+                let at = (next() as usize) % text.len();
+                match next() % 3 {
+                    0 => text[at] = BYTES[(next() as usize) % BYTES.len()],
+                    1 => text.insert(at, BYTES[(next() as usize) % BYTES.len()]),
+                    _ => {
+                        text.remove(at);
+                    }
+                }
+            }
+            if let Ok(t) = std::str::from_utf8(&text)
+                && let Err(e) = Config::parse(t)
+            {
+                assert!(!e.to_string().contains('\n'), "multi-line error: {e}");
+            }
+        }
+    }
+
     #[test]
     fn rejects_bad_configs_with_one_line_messages() {
         for (text, want) in [

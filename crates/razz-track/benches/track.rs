@@ -2,16 +2,12 @@
 //! detections of PETS09-S2L1 (795 frames, up to ~9 people). Reported per sequence; divide
 //! by 795 for per frame. `bench/tracker_vs_python.sh` compares with a Python ByteTrack.
 
-use std::path::PathBuf;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use razz_core::mot::{detections_by_frame, read_rows};
 use razz_track::{ByteTracker, TrackerConfig};
 
 fn pets(c: &mut Criterion) {
-    let shared = std::env::var_os("RAZZ_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let shared = razz_core::testdata::shared_data();
     let path = shared.join("mot15/PETS09-S2L1/det/det.txt");
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let rows = read_rows(std::io::BufReader::new(file)).expect("valid detections");
