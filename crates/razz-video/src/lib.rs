@@ -12,7 +12,7 @@ mod source;
 
 pub use error::VideoError;
 pub use probe::{VideoInfo, probe};
-pub use source::{Frame, OpenOptions, VideoSource};
+pub use source::{Frame, Killer, OpenOptions, VideoSource};
 
 /// True when `input` names a URL (`scheme://...`) rather than a local file.
 pub fn is_url(input: &str) -> bool {

@@ -34,6 +34,23 @@ pub struct OpenOptions {
     pub io_timeout: Option<std::time::Duration>,
     /// Options placed before `-i` (both for ffprobe and ffmpeg).
     pub input_args: Vec<String>,
+    /// Live mode for local files: play at the file's own rate, looping forever (a demo
+    /// camera). Timestamps then come from the caller's clock, not from the file.
+    pub live_file: bool,
+}
+
+/// Kills a source's ffmpeg child from another thread, which ends a blocked read at once.
+#[derive(Clone)]
+pub struct Killer {
+    child: Arc<Mutex<Child>>,
+}
+
+impl Killer {
+    pub fn kill(&self) {
+        if let Ok(mut c) = self.child.lock() {
+            let _ = c.kill();
+        }
+    }
 }
 
 /// Frames from one input, read from an ffmpeg child.
@@ -41,7 +58,7 @@ pub struct VideoSource {
     input: String,
     info: VideoInfo,
     fps: f64,
-    child: Child,
+    child: Arc<Mutex<Child>>,
     stdout: ChildStdout,
     stderr_tail: Arc<Mutex<VecDeque<String>>>,
     stderr_thread: Option<JoinHandle<()>>,
@@ -68,6 +85,10 @@ impl VideoSource {
             }
         }
         let info = probe(input, &input_args)?;
+        let mut decode_args = input_args.clone();
+        if opts.live_file && !is_url(input) {
+            decode_args.extend(["-re".into(), "-stream_loop".into(), "-1".into()]);
+        }
         let fps = opts.fps.or(info.fps).unwrap_or(25.0);
         let mut child = Command::new("ffmpeg")
             .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
@@ -114,7 +135,7 @@ impl VideoSource {
             input: input.to_owned(),
             info,
             fps,
-            child,
+            child: Arc::new(Mutex::new(child)),
             stdout,
             stderr_tail,
             stderr_thread: Some(stderr_thread),
@@ -134,6 +155,13 @@ impl VideoSource {
 
     pub fn input(&self) -> &str {
         &self.input
+    }
+
+    /// A handle that kills the decoder from another thread.
+    pub fn killer(&self) -> Killer {
+        Killer {
+            child: Arc::clone(&self.child),
+        }
     }
 
     /// The next frame, `Ok(None)` at a clean end of stream, or an error that says what
@@ -176,10 +204,16 @@ impl VideoSource {
 
     /// Reaps the child at end of output and turns what it said into an error if needed.
     fn finish(&mut self, partial_frame: bool) -> Result<(), VideoError> {
-        let status = self.child.wait().map_err(|source| VideoError::Io {
+        let io = |source| VideoError::Io {
             input: self.input.clone(),
             source,
-        })?;
+        };
+        let status = self
+            .child
+            .lock()
+            .map_err(|_| io(std::io::Error::other("decoder lock poisoned")))?
+            .wait()
+            .map_err(io)?;
         if let Some(t) = self.stderr_thread.take() {
             let _ = t.join();
         }
@@ -260,10 +294,12 @@ impl Iterator for VideoSource {
 
 impl Drop for VideoSource {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = self.child.kill();
+        if let Ok(mut c) = self.child.lock() {
+            if !self.done {
+                let _ = c.kill();
+            }
+            let _ = c.wait();
         }
-        let _ = self.child.wait();
         if let Some(t) = self.stderr_thread.take() {
             let _ = t.join();
         }

@@ -1,0 +1,340 @@
+//! The engine: owns the supervisors and the scheduler, applies camera and room changes
+//! while running (no restart), and hands out state to readers.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use razz_detect::{DetectError, Detector, DetectorConfig};
+use razz_track::TrackerConfig;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::metrics::EngineMetrics;
+use crate::scheduler::{self, Command, RoomChannels, SchedCamera};
+use crate::slot::FrameSlot;
+use crate::state::{CameraSnapshot, CameraStatus, RoomSnapshot, SharedCamera, SharedRoom};
+use crate::supervisor::{self, Shared, Target};
+
+#[derive(Clone, Debug, Default)]
+pub struct EngineConfig {
+    pub detector: DetectorConfig,
+    pub tracker: TrackerConfig,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomSpec {
+    pub id: String,
+    pub name: String,
+}
+
+/// A camera to run. `Debug` hides the password.
+#[derive(Clone, PartialEq)]
+pub struct CameraSpec {
+    pub id: String,
+    pub name: String,
+    pub room_id: String,
+    /// Stream URL without credentials (or a local file, played live in a loop).
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub enabled: bool,
+    pub detect_fps: f64,
+}
+
+impl std::fmt::Debug for CameraSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CameraSpec")
+            .field("id", &self.id)
+            .field("room_id", &self.room_id)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CameraSpec {
+    /// The URL ffmpeg connects to, with credentials, and the strings to scrub from messages.
+    fn target(&self) -> Target {
+        let mut secrets = Vec::new();
+        let mut connect = self.url.clone();
+        if let (Some(user), Ok(mut u)) = (&self.username, url::Url::parse(&self.url)) {
+            if u.set_username(user).is_ok() && u.set_password(self.password.as_deref()).is_ok() {
+                connect = u.to_string();
+                secrets.push((connect.clone(), self.url.clone()));
+                if let Some(p) = u.password() {
+                    secrets.push((p.to_owned(), "***".into()));
+                }
+            }
+        }
+        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
+            secrets.push((p.to_owned(), "***".into()));
+        }
+        Target {
+            connect_url: connect,
+            secrets,
+        }
+    }
+}
+
+struct Running {
+    spec: CameraSpec,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+    tx: watch::Sender<SharedCamera>,
+}
+
+/// The live engine. Dropping it without [`Engine::shutdown`] still stops every thread.
+pub struct Engine {
+    cancel: CancellationToken,
+    metrics: EngineMetrics,
+    commands: SyncSender<Command>,
+    rooms: RoomChannels,
+    cameras: Mutex<HashMap<String, Running>>,
+    scheduler: Mutex<Option<JoinHandle<()>>>,
+    backend: &'static str,
+}
+
+impl Engine {
+    /// Loads the detector and starts the scheduler. No camera runs until [`Engine::apply`].
+    pub fn start(
+        cfg: &EngineConfig,
+        metrics: EngineMetrics,
+        cancel: CancellationToken,
+    ) -> Result<Self, DetectError> {
+        let detector = Detector::new(&cfg.detector)?;
+        let backend = detector.backend_name();
+        let (commands, rx) = sync_channel(64);
+        let rooms: RoomChannels = Arc::new(RwLock::new(HashMap::new()));
+        let (r, m, c, t) = (
+            Arc::clone(&rooms),
+            metrics.clone(),
+            cancel.clone(),
+            cfg.tracker,
+        );
+        let thread = std::thread::Builder::new()
+            .name("razz-scheduler".into())
+            .spawn(move || scheduler::run(detector, t, rx, r, m, c))
+            .map_err(|e| DetectError::Frame(format!("cannot start scheduler thread: {e}")))?;
+        Ok(Self {
+            cancel,
+            metrics,
+            commands,
+            rooms,
+            cameras: Mutex::new(HashMap::new()),
+            scheduler: Mutex::new(Some(thread)),
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Makes the running set match `rooms` and `cameras`: starts new or changed cameras,
+    /// stops removed or disabled ones, leaves the others running untouched. Blocks for as
+    /// long as stopping a camera takes (its decoder is killed, so well under a second).
+    pub fn apply(&self, rooms: &[RoomSpec], cameras: &[CameraSpec]) {
+        if let Ok(mut r) = self.rooms.write() {
+            r.retain(|id, _| rooms.iter().any(|x| &x.id == id));
+            for room in rooms {
+                match r.get_mut(&room.id) {
+                    Some((name, _)) => *name = room.name.clone(),
+                    None => {
+                        let (tx, _) = watch::channel(Arc::new(RoomSnapshot {
+                            room_id: room.id.clone(),
+                            name: room.name.clone(),
+                            ..Default::default()
+                        }));
+                        r.insert(room.id.clone(), (room.name.clone(), tx));
+                    }
+                }
+            }
+        }
+        let Ok(mut running) = self.cameras.lock() else {
+            return;
+        };
+        let wanted: HashMap<&str, &CameraSpec> = cameras
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        let stale: Vec<String> = running
+            .keys()
+            .filter(|id| {
+                wanted
+                    .get(id.as_str())
+                    .is_none_or(|w| **w != running[*id].spec)
+            })
+            .cloned()
+            .collect();
+        for id in stale {
+            if let Some(mut r) = running.remove(&id) {
+                let _ = self.commands.send(Command::Remove(id.clone()));
+                supervisor::stop(&r.shared);
+                if let Some(t) = r.thread.take() {
+                    let _ = t.join();
+                }
+                tracing::info!(camera = %id, "camera stopped");
+            }
+        }
+        for (id, spec) in wanted {
+            if running.contains_key(id) {
+                continue;
+            }
+            match self.start_camera(spec) {
+                Ok(r) => {
+                    running.insert(id.to_owned(), r);
+                }
+                Err(e) => tracing::error!(camera = %id, error = %e, "cannot start camera"),
+            }
+        }
+    }
+
+    fn start_camera(&self, spec: &CameraSpec) -> std::io::Result<Running> {
+        let slot = Arc::new(FrameSlot::default());
+        let status = Arc::new(Mutex::new(CameraStatus::default()));
+        let shared = Arc::new(Shared {
+            camera_id: spec.id.clone(),
+            slot: Arc::clone(&slot),
+            status: Arc::clone(&status),
+            last_frame: Arc::new(Mutex::new(None)),
+            killer: Mutex::new(None),
+            cancel: self.cancel.child_token(),
+            metrics: self.metrics.clone(),
+        });
+        let (tx, _) = watch::channel(Arc::new(CameraSnapshot {
+            camera_id: spec.id.clone(),
+            room_id: spec.room_id.clone(),
+            ..Default::default()
+        }));
+        let period = Duration::from_secs_f64(1.0 / spec.detect_fps.clamp(0.01, 1000.0));
+        let cmd = Command::Add(SchedCamera {
+            id: spec.id.clone(),
+            name: spec.name.clone(),
+            room_id: spec.room_id.clone(),
+            period,
+            slot,
+            status,
+            tx: tx.clone(),
+        });
+        if self.commands.send(cmd).is_err() {
+            return Err(std::io::Error::other("scheduler stopped"));
+        }
+        let thread = supervisor::spawn(Arc::clone(&shared), spec.target())?;
+        Ok(Running {
+            spec: spec.clone(),
+            shared,
+            thread: Some(thread),
+            tx,
+        })
+    }
+
+    /// Every room's latest snapshot, by id.
+    pub fn rooms(&self) -> Vec<SharedRoom> {
+        let mut v: Vec<SharedRoom> = self
+            .rooms
+            .read()
+            .map(|r| r.values().map(|(_, tx)| tx.borrow().clone()).collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.room_id.cmp(&b.room_id));
+        v
+    }
+
+    pub fn room(&self, id: &str) -> Option<watch::Receiver<SharedRoom>> {
+        self.rooms
+            .read()
+            .ok()?
+            .get(id)
+            .map(|(_, tx)| tx.subscribe())
+    }
+
+    pub fn camera(&self, id: &str) -> Option<watch::Receiver<SharedCamera>> {
+        self.cameras.lock().ok()?.get(id).map(|r| r.tx.subscribe())
+    }
+
+    /// Status of a running camera; `None` if it is not running (disabled or unknown).
+    pub fn camera_status(&self, id: &str) -> Option<CameraStatus> {
+        let cams = self.cameras.lock().ok()?;
+        let r = cams.get(id)?;
+        r.shared.status.lock().ok().map(|s| s.clone())
+    }
+
+    /// The newest frame of a camera as JPEG (quality 80). CPU-bound: call off async workers.
+    pub fn snapshot_jpeg(&self, id: &str) -> Option<Vec<u8>> {
+        let frame = {
+            let cams = self.cameras.lock().ok()?;
+            let f = cams.get(id)?.shared.last_frame.lock().ok()?.clone();
+            f?
+        };
+        let mut out = Vec::new();
+        let enc = jpeg_encoder::Encoder::new(&mut out, 80);
+        let (w, h) = (
+            u16::try_from(frame.width).ok()?,
+            u16::try_from(frame.height).ok()?,
+        );
+        enc.encode(&frame.bgr, w, h, jpeg_encoder::ColorType::Bgr)
+            .ok()?;
+        Some(out)
+    }
+
+    /// Stops every camera (decoders killed and reaped) and the scheduler, in that order.
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+        if let Ok(mut cams) = self.cameras.lock() {
+            for r in cams.values() {
+                supervisor::stop(&r.shared);
+            }
+            for (_, mut r) in cams.drain() {
+                if let Some(t) = r.thread.take() {
+                    let _ = t.join();
+                }
+            }
+        }
+        if let Some(t) = self.scheduler.lock().ok().and_then(|mut s| s.take()) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_go_into_the_connect_url_and_out_of_messages() {
+        let spec = CameraSpec {
+            id: "c".into(),
+            name: "C".into(),
+            room_id: "r".into(),
+            url: "rtsp://127.0.0.1:8554/cam".into(),
+            username: Some("admin".into()),
+            password: Some("p@ss word".into()),
+            enabled: true,
+            detect_fps: 5.0,
+        };
+        let t = spec.target();
+        assert_eq!(
+            t.connect_url,
+            "rtsp://admin:p%40ss%20word@127.0.0.1:8554/cam"
+        );
+        let msg = format!("{}: 401 Unauthorized; password p@ss word", t.connect_url);
+        let clean = t.redact(&msg);
+        assert!(
+            !clean.contains("p%40ss") && !clean.contains("p@ss"),
+            "{clean}"
+        );
+        assert!(
+            clean.starts_with("rtsp://127.0.0.1:8554/cam: 401"),
+            "{clean}"
+        );
+        assert!(!format!("{spec:?}").contains("p@ss"));
+    }
+}

@@ -1,0 +1,89 @@
+//! What the engine publishes: per camera its status and latest tracks, per room its count
+//! and people. Snapshots are immutable and shared (`Arc`); each carries a sequence number so
+//! readers that skip ahead can tell how many updates they missed.
+
+use std::sync::Arc;
+
+use razz_core::BoxXywh;
+use serde::Serialize;
+
+/// One tracked person as the API shows them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Person {
+    pub camera_id: String,
+    pub track_id: u64,
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    pub score: f32,
+}
+
+impl Person {
+    pub fn new(camera_id: &str, track_id: u64, b: &BoxXywh, score: f32) -> Self {
+        Self {
+            camera_id: camera_id.to_owned(),
+            track_id,
+            bbox: [b.x, b.y, b.w, b.h],
+            score,
+        }
+    }
+}
+
+/// A camera's connection state and counters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CameraStatus {
+    pub online: bool,
+    /// Frames received per second (smoothed).
+    pub fps: f64,
+    pub last_frame_ms: Option<i64>,
+    /// The last error, with any credentials removed.
+    pub last_error: Option<String>,
+    pub reconnects: u64,
+    pub decode_errors: u64,
+    pub frames_received: u64,
+    pub frames_detected: u64,
+    /// Frames that arrived while the detector was busy or not yet due, and were skipped.
+    pub frames_dropped: u64,
+}
+
+/// A camera's latest tracking result.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CameraSnapshot {
+    pub seq: u64,
+    pub camera_id: String,
+    pub room_id: String,
+    pub count: usize,
+    pub people: Vec<Person>,
+    /// Wall-clock time of the frame these boxes belong to (ms since the epoch).
+    pub frame_ts_ms: i64,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Per camera inside a room snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoomCamera {
+    pub camera_id: String,
+    pub name: String,
+    pub count: usize,
+    pub online: bool,
+}
+
+/// A room's current occupancy.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RoomSnapshot {
+    pub seq: u64,
+    pub room_id: String,
+    pub name: String,
+    pub count: usize,
+    pub cameras: Vec<RoomCamera>,
+    pub people: Vec<Person>,
+    /// When the count was last computed (ms since the epoch).
+    pub updated_at_ms: i64,
+    /// True when a camera of the room is offline: the count may be low.
+    pub degraded: bool,
+    /// The offline cameras.
+    pub offline_cameras: Vec<String>,
+}
+
+pub type SharedRoom = Arc<RoomSnapshot>;
+pub type SharedCamera = Arc<CameraSnapshot>;
