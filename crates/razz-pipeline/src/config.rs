@@ -16,6 +16,8 @@ use crate::error::PipelineError;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
     pub detector: DetectorConfig,
     #[serde(default)]
     pub tracker: TrackerConfig,
@@ -23,6 +25,40 @@ pub struct Config {
     pub rooms: Vec<RoomConfig>,
     #[serde(default)]
     pub cameras: Vec<CameraConfig>,
+}
+
+/// `razz serve`: where it listens and keeps its data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port (the original system's port is 8003).
+    pub listen: String,
+    /// Holds `razz.db` and `secret.key`.
+    pub data_dir: std::path::PathBuf,
+    /// WebSocket updates per second.
+    pub ws_rate_hz: f64,
+    /// How long a login lasts, hours.
+    pub session_ttl_h: f64,
+    /// Occupancy history: one sample per room every this many seconds (plus every change).
+    pub history_sample_s: u64,
+    /// History older than this many days is deleted.
+    pub history_keep_days: u64,
+    /// Failed logins allowed per client address per minute.
+    pub login_failures_per_min: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "0.0.0.0:8003".into(),
+            data_dir: "razz-data".into(),
+            ws_rate_hz: 5.0,
+            session_ttl_h: 24.0 * 7.0,
+            history_sample_s: 60,
+            history_keep_days: 90,
+            login_failures_per_min: 5,
+        }
+    }
 }
 
 /// A room: a space whose cameras count the same people.
@@ -118,6 +154,25 @@ impl Config {
                     ));
                 }
             }
+        }
+        let s = &self.server;
+        if !(s.ws_rate_hz.is_finite() && s.ws_rate_hz > 0.0 && s.ws_rate_hz <= 60.0) {
+            return err(format!(
+                "server: ws_rate_hz must be in (0, 60], got {}",
+                s.ws_rate_hz
+            ));
+        }
+        if !(s.session_ttl_h.is_finite() && s.session_ttl_h > 0.0)
+            || s.history_sample_s == 0
+            || s.login_failures_per_min == 0
+        {
+            return err("server: session_ttl_h, history_sample_s and login_failures_per_min must be positive".into());
+        }
+        if s.listen.parse::<std::net::SocketAddr>().is_err() {
+            return err(format!(
+                "server: listen must be ADDRESS:PORT, got {:?}",
+                s.listen
+            ));
         }
         let d = &self.detector;
         if !(0.0..=1.0).contains(&d.score_threshold) || !(0.0..=1.0).contains(&d.nms_iou) {

@@ -92,7 +92,7 @@ impl VideoSource {
         let fps = opts.fps.or(info.fps).unwrap_or(25.0);
         let mut child = Command::new("ffmpeg")
             .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
-            .args(&input_args)
+            .args(&decode_args)
             .args([
                 "-i", input, "-map", "0:v:0", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "bgr24",
             ])

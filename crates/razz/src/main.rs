@@ -3,6 +3,7 @@
 
 mod cli_analyze;
 mod cli_eval;
+mod cli_serve;
 
 use clap::{Parser, Subcommand};
 
@@ -23,13 +24,27 @@ enum Command {
     Analyze(cli_analyze::AnalyzeArgs),
     /// Score tracker output against ground truth (MOTA, IDF1, HOTA, ...).
     Eval(cli_eval::EvalArgs),
+    /// Run the live service: cameras, counts, REST and WebSocket API (port 8003).
+    Serve(cli_serve::ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add(cli_serve::UserAddArgs),
 }
 
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RAZZ_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("RAZZ_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    "warn,razz=info,razz_web=info,razz_live=info,razz_store=info",
+                )
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -50,6 +65,8 @@ fn main() {
     let result = match cli.command {
         Command::Analyze(a) => cli_analyze::run(a),
         Command::Eval(a) => cli_eval::run(a),
+        Command::Serve(a) => cli_serve::run(a),
+        Command::User(UserCommand::Add(a)) => cli_serve::user_add(a),
     };
     if let Err(e) = result {
         eprintln!("razz: error: {}", one_line(&e));
