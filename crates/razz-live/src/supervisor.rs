@@ -14,7 +14,7 @@ use crate::metrics::EngineMetrics;
 use crate::slot::{Arrived, FrameSlot};
 use crate::state::CameraStatus;
 
-const BACKOFF_START: Duration = Duration::from_secs(1);
+const BACKOFF_START: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// A connection that lasted this long resets the backoff.
 const HEALTHY_AFTER: Duration = Duration::from_secs(30);

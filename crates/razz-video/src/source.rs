@@ -72,6 +72,14 @@ impl VideoSource {
         check_local(input)?;
         let mut input_args = opts.input_args.clone();
         if is_url(input) {
+            // Streams repeat their parameters often; probing the default 5 s of one delays
+            // every (re)connect by seconds, twice (ffprobe, then ffmpeg).
+            input_args.extend([
+                "-analyzeduration".into(),
+                "500000".into(),
+                "-probesize".into(),
+                "500000".into(),
+            ]);
             if input.starts_with("rtsp") {
                 input_args.extend(["-rtsp_transport".into(), "tcp".into()]);
             }

@@ -1,0 +1,179 @@
+//! `razz serve` against a real RTSP server on 127.0.0.1 playing real footage: counts appear
+//! through the original endpoints; a camera whose server dies and comes back resumes within
+//! 10 s while another camera never stops; a wrong password and an unreachable host show as
+//! camera status, not crashes.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::rtsp::{RtspServer, media};
+use common::server::{ADMIN_PASSWORD, Server, login};
+use reqwest::Client;
+use serde_json::{Value, json};
+
+async fn get(http: &Client, s: &Server, token: &str, path: &str) -> Value {
+    http.get(s.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Polls `f` every 200 ms until it is true or `limit` passes; returns the time it took.
+async fn wait_until<F, Fut>(limit: Duration, mut f: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f().await {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_counts_reconnects_and_camera_errors() {
+    let video = media();
+    let mut a = RtspServer::start(0, &[("/cam", &video)], Some(("admin", "s3cret")));
+    let b = RtspServer::start(0, &[("/cam", &video)], None);
+    let port_a = a.port;
+    let s = Server::start("", &[]);
+    let http = Client::new();
+    let t = login(&http, &s, "admin", ADMIN_PASSWORD).await;
+    let post = |path: &'static str, body: Value| {
+        let (http, t, url) = (http.clone(), t.clone(), s.url(path));
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(t)
+                .json(&body)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        }
+    };
+    post("/api/rooms", json!({"id": "vault", "name": "Vault"})).await;
+    post("/api/rooms", json!({"id": "lab", "name": "Lab"})).await;
+    post("/api/cameras", json!({"id": "a", "room_id": "vault", "name": "A", "url": a.url("/cam"), "username": "admin", "password": "s3cret"})).await;
+    post(
+        "/api/cameras",
+        json!({"id": "b", "room_id": "vault", "name": "B", "url": b.url("/cam")}),
+    )
+    .await;
+    post("/api/cameras", json!({"id": "wrongpw", "room_id": "lab", "name": "W", "url": a.url("/cam"), "username": "admin", "password": "not-it"})).await;
+    post(
+        "/api/cameras",
+        json!({"id": "nohost", "room_id": "lab", "name": "N", "url": "rtsp://127.0.0.1:1/cam"}),
+    )
+    .await;
+
+    // Counts appear through the original endpoints, from both cameras.
+    let took = wait_until(Duration::from_secs(40), || async {
+        let v = get(&http, &s, &t, "/vault-rooms/vault/people").await;
+        let cams = v["cameras"].as_array().cloned().unwrap_or_default();
+        v["count"].as_u64().unwrap_or(0) > 0
+            && cams
+                .iter()
+                .all(|c| c["online"] == true && c["count"].as_u64().unwrap_or(0) > 0)
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "no counts: {}",
+        get(&http, &s, &t, "/vault-rooms/vault/people").await
+    );
+    let all = get(&http, &s, &t, "/vault-rooms/all/people-counts").await;
+    assert!(
+        all["rooms"].as_array().is_some_and(|r| r.len() == 2),
+        "{all}"
+    );
+    let people = get(&http, &s, &t, "/vault-rooms/vault/people").await;
+    let p0 = &people["people"][0];
+    assert!(
+        p0["camera_id"].is_string()
+            && p0["track_id"].is_u64()
+            && p0["box"].as_array().is_some_and(|b| b.len() == 4),
+        "{people}"
+    );
+
+    // Wrong password and unreachable host: status, not crashes.
+    let took = wait_until(Duration::from_secs(20), || async {
+        let w = get(&http, &s, &t, "/api/cameras/wrongpw/status").await;
+        let n = get(&http, &s, &t, "/api/cameras/nohost/status").await;
+        w["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("401") || e.to_lowercase().contains("unauthorized"))
+            && n["last_error"]
+                .as_str()
+                .is_some_and(|e| e.to_lowercase().contains("refused"))
+    })
+    .await;
+    let w = get(&http, &s, &t, "/api/cameras/wrongpw/status").await;
+    let n = get(&http, &s, &t, "/api/cameras/nohost/status").await;
+    assert!(took.is_some(), "wrong password: {w}\nno host: {n}");
+    assert!(
+        !w.to_string().contains("not-it"),
+        "status shows the password: {w}"
+    );
+    let lab = get(&http, &s, &t, "/vault-rooms/lab/people-count").await;
+    assert_eq!(lab["degraded"], true, "{lab}");
+
+    // Camera A's server dies for a few seconds; B never stops.
+    let b_frames = |v: &Value| v["frames_received"].as_u64().unwrap_or(0);
+    let mut b_last = b_frames(&get(&http, &s, &t, "/api/cameras/b/status").await);
+    a.kill();
+    let went_down = wait_until(Duration::from_secs(15), || async {
+        let v = get(&http, &s, &t, "/vault-rooms/vault/people-count").await;
+        v["degraded"] == true
+            && v["offline_cameras"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|c| c == "a"))
+    })
+    .await;
+    assert!(
+        went_down.is_some(),
+        "room not flagged degraded after camera a died"
+    );
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let v = get(&http, &s, &t, "/api/cameras/b/status").await;
+        assert_eq!(v["online"], true, "camera b stopped while a was down: {v}");
+        assert!(b_frames(&v) > b_last, "camera b stalled while a was down");
+        b_last = b_frames(&v);
+    }
+    let _a2 = RtspServer::start(port_a, &[("/cam", &video)], Some(("admin", "s3cret")));
+    let resumed = wait_until(Duration::from_secs(10), || async {
+        let v = get(&http, &s, &t, "/vault-rooms/vault/people").await;
+        let a_count = v["cameras"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["camera_id"] == "a").cloned())
+            .unwrap_or_default();
+        a_count["online"] == true && a_count["count"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    assert!(
+        resumed.is_some(),
+        "camera a did not resume within 10 s: {}",
+        get(&http, &s, &t, "/api/cameras/a/status").await
+    );
+    eprintln!(
+        "camera a resumed {:?} after its server came back",
+        resumed.unwrap_or_default()
+    );
+    let v = get(&http, &s, &t, "/api/cameras/b/status").await;
+    assert!(
+        b_frames(&v) > b_last && v["reconnects"] == 0,
+        "camera b must never have stopped: {v}"
+    );
+    let a = get(&http, &s, &t, "/api/cameras/a/status").await;
+    assert!(a["reconnects"].as_u64().unwrap_or(0) >= 1, "{a}");
+}
