@@ -11,7 +11,9 @@ ORT_VERSION=1.32.0
 ORT_LIB=/usr/local/lib/libonnxruntime.so.$ORT_VERSION
 
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(ffmpeg opencv-doc python3 python3-pip unzip ca-certificates)
+pkgs=(ffmpeg opencv-doc python3 python3-pip unzip ca-certificates
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

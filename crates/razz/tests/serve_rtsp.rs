@@ -176,4 +176,40 @@ async fn live_counts_reconnects_and_camera_errors() {
     );
     let a = get(&http, &s, &t, "/api/cameras/a/status").await;
     assert!(a["reconnects"].as_u64().unwrap_or(0) >= 1, "{a}");
+
+    // Metrics name each camera and the detector's latency.
+    let m = http
+        .get(s.url("/metrics"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for want in [
+        "razz_camera_fps{camera=\"b\"}",
+        "razz_camera_reconnects_total{camera=\"a\"}",
+        "razz_camera_decode_errors_total{camera=\"nohost\"}",
+        "razz_camera_frames_dropped_total{camera=\"b\"}",
+        "razz_detector_latency_seconds_count",
+        "razz_process_resident_memory_bytes",
+        "razz_ws_clients 0",
+    ] {
+        assert!(m.contains(want), "metrics lack {want}:\n{m}");
+    }
+
+    // SIGTERM: clean exit, every ffmpeg child reaped.
+    let pid = s.child.id();
+    let mut s = s;
+    assert!(s.stop(), "razz serve did not exit cleanly on SIGTERM");
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &format!("127.0.0.1:{port_a}/cam")])
+        .output()
+        .expect("pgrep");
+    let left = String::from_utf8_lossy(&left.stdout).trim().to_owned();
+    assert!(
+        left.is_empty(),
+        "ffmpeg children of {pid} still running: {left}"
+    );
 }

@@ -1,0 +1,48 @@
+# Shared helpers for the service benchmarks (sourced). Real parts only: GStreamer's RTSP
+# server playing the PETS footage as H.264, and the real razz binary, all on 127.0.0.1.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+media_dir=$root/target/tmp/rtsp-media
+export RAZZ_SHARED_DATA=${RAZZ_SHARED_DATA:-$root/../shared/data}
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+
+# start_rtsp MOUNT_COUNT -> sets RTSP_PORT; mounts /cam1../camN of the looped PETS file.
+start_rtsp() {
+  bash "$root/scripts/rtsp/make_media.sh" "$media_dir" >/dev/null
+  local args=() i
+  for i in $(seq 1 "$1"); do args+=(--mount "/cam$i=$media_dir/pets-loop.mp4"); done
+  local out; out=$(mktemp)
+  /usr/bin/python3 "$root/scripts/rtsp/rtsp_server.py" --port 0 --loop "${args[@]}" >"$out" 2>/dev/null &
+  pids+=($!)
+  for _ in $(seq 1 100); do grep -q READY "$out" && break; sleep 0.1; done
+  RTSP_PORT=$(sed -n 's/^READY rtsp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$out")
+  [ -n "$RTSP_PORT" ] || { echo "bench: RTSP server did not start" >&2; exit 1; }
+}
+
+# start_razz -> sets RAZZ_PID, BASE, TOKEN. Fresh data dir each run.
+start_razz() {
+  local data; data=$(mktemp -d)
+  local out=$data/stdout
+  RAZZ_ADMIN_PASSWORD=bench-admin-pw RAZZ_LOG=warn "$root/target/release/razz" serve --listen 127.0.0.1:0 --data-dir "$data" >"$out" 2>"$data/log" &
+  RAZZ_PID=$!
+  pids+=($RAZZ_PID)
+  for _ in $(seq 1 300); do grep -q "serving on" "$out" && break; sleep 0.1; done
+  BASE=$(sed -n 's/^razz: serving on \(http:\/\/[^ ]*\).*/\1/p' "$out")
+  [ -n "$BASE" ] || { echo "bench: razz did not start: $(cat "$data/log")" >&2; exit 1; }
+  TOKEN=$(curl -sf -X POST "$BASE/api/login" -H 'content-type: application/json' \
+    -d '{"username":"admin","password":"bench-admin-pw"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+}
+
+api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' "$@"; }
+
+# add_cameras ROOM N: cameras c1..cN on the RTSP server's /cam1../camN.
+add_cameras() {
+  local i
+  for i in $(seq 1 "$2"); do
+    api -X POST "$BASE/api/cameras" -d "{\"id\":\"c$i\",\"room_id\":\"$1\",\"name\":\"Cam $i\",\"url\":\"rtsp://127.0.0.1:$RTSP_PORT/cam$i\"}" >/dev/null
+  done
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+children_rss_kib() { local t=0 c; for c in $(pgrep -P "$1"); do t=$((t + $(rss_kib "$c"))); done; echo $t; }
