@@ -22,6 +22,10 @@ if [ ! -f "$src" ]; then
 fi
 command -v ffmpeg >/dev/null 2>&1 || { echo "make_media: ffmpeg not on PATH" >&2; exit 1; }
 mkdir -p "$out_dir"
+# Outputs are written under a per-process name and renamed into place, so concurrent runs and
+# servers still reading an older file are safe.
+tmp=
+trap '[ -n "$tmp" ] && rm -f "$tmp"' EXIT
 
 pets=$out_dir/pets.mp4
 loop=$out_dir/pets-loop.mp4
@@ -31,21 +35,23 @@ loop_extra=9
 if [ -s "$pets" ] && [ "$pets" -nt "$src" ]; then
   echo "make_media: up to date: $pets"
 else
-  tmp=$pets.tmp.mp4
+  tmp=$pets.tmp$$.mp4
   ffmpeg -hide_banner -loglevel error -y -i "$src" -an \
     -c:v libx264 -preset veryfast -profile:v main -pix_fmt yuv420p -r 10 \
     -g 10 -keyint_min 10 -sc_threshold 0 -bf 0 -s 768x576 \
     -movflags +faststart "$tmp"
   mv -f "$tmp" "$pets"
+  tmp=
   echo "make_media: made $pets"
 fi
 
 if [ -s "$loop" ] && [ "$loop" -nt "$pets" ]; then
   echo "make_media: up to date: $loop"
 else
-  tmp=$loop.tmp.mp4
+  tmp=$loop.tmp$$.mp4
   ffmpeg -hide_banner -loglevel error -y -stream_loop "$loop_extra" -i "$pets" -c copy \
     -movflags +faststart "$tmp"
   mv -f "$tmp" "$loop"
+  tmp=
   echo "make_media: made $loop"
 fi

@@ -59,13 +59,14 @@ impl CameraSpec {
     fn target(&self) -> Target {
         let mut secrets = Vec::new();
         let mut connect = self.url.clone();
-        if let (Some(user), Ok(mut u)) = (&self.username, url::Url::parse(&self.url)) {
-            if u.set_username(user).is_ok() && u.set_password(self.password.as_deref()).is_ok() {
-                connect = u.to_string();
-                secrets.push((connect.clone(), self.url.clone()));
-                if let Some(p) = u.password() {
-                    secrets.push((p.to_owned(), "***".into()));
-                }
+        if let (Some(user), Ok(mut u)) = (&self.username, url::Url::parse(&self.url))
+            && u.set_username(user).is_ok()
+            && u.set_password(self.password.as_deref()).is_ok()
+        {
+            connect = u.to_string();
+            secrets.push((connect.clone(), self.url.clone()));
+            if let Some(p) = u.password() {
+                secrets.push((p.to_owned(), "***".into()));
             }
         }
         if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {

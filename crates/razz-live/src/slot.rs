@@ -31,10 +31,10 @@ pub struct FrameSlot {
 impl FrameSlot {
     /// Puts a frame in, dropping the one not yet taken.
     pub fn put(&self, a: Arrived) {
-        if let Ok(mut g) = self.inner.lock() {
-            if g.latest.replace(a).is_some() {
-                g.dropped += 1;
-            }
+        if let Ok(mut g) = self.inner.lock()
+            && g.latest.replace(a).is_some()
+        {
+            g.dropped += 1;
         }
     }
 

@@ -8,7 +8,7 @@ use razz_core::BoxXywh;
 use serde::Serialize;
 
 /// One tracked person as the API shows them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub camera_id: String,
     pub track_id: u64,
@@ -29,7 +29,7 @@ impl Person {
 }
 
 /// A camera's connection state and counters.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CameraStatus {
     pub online: bool,
     /// Frames received per second (smoothed).
@@ -46,7 +46,7 @@ pub struct CameraStatus {
 }
 
 /// A camera's latest tracking result.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CameraSnapshot {
     pub seq: u64,
     pub camera_id: String,
@@ -60,7 +60,7 @@ pub struct CameraSnapshot {
 }
 
 /// Per camera inside a room snapshot.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RoomCamera {
     pub camera_id: String,
     pub name: String,
@@ -69,7 +69,7 @@ pub struct RoomCamera {
 }
 
 /// A room's current occupancy.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RoomSnapshot {
     pub seq: u64,
     pub room_id: String,

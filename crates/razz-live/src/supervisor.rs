@@ -219,10 +219,10 @@ fn sleep_unless_cancelled(cancel: &CancellationToken, total: Duration) {
 /// Stops a supervisor: cancels it and kills its decoder so a blocked read ends now.
 pub fn stop(shared: &Shared) {
     shared.cancel.cancel();
-    if let Ok(k) = shared.killer.lock() {
-        if let Some(k) = k.as_ref() {
-            k.kill();
-        }
+    if let Ok(k) = shared.killer.lock()
+        && let Some(k) = k.as_ref()
+    {
+        k.kill();
     }
 }
 

@@ -14,7 +14,7 @@ use crate::error::{StoreError, conflict_on_unique};
 use crate::{Store, now_ms};
 
 /// What a user may do: admins manage, viewers read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
@@ -43,7 +43,7 @@ impl std::str::FromStr for Role {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,

@@ -7,7 +7,7 @@ use crate::error::{StoreError, conflict_on_unique};
 use crate::{Store, now_ms};
 
 /// A camera as the rest of razz sees it: no secret in it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Camera {
     pub id: String,
     pub room_id: String,

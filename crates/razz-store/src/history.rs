@@ -13,7 +13,7 @@ pub enum OccupancyKind {
     Sample,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OccupancyRow {
     pub ts_ms: i64,
     pub count: i64,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::error::{StoreError, conflict_on_unique};
 use crate::{Store, now_ms};
 
-#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Room {
     pub id: String,
     pub name: String,

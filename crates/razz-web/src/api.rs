@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::auth::{AdminUser, AuthUser};
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::sync::sync_engine;
 
 fn check_id(kind: &str, id: &str) -> Result<(), ApiError> {
@@ -83,6 +83,7 @@ fn check_url(raw: &str) -> Result<(String, Option<Credentials>), ApiError> {
 
 // ---- rooms
 
+#[utoipa::path(get, path = "/api/rooms", tag = "rooms", responses((status = 200, body = [razz_store::Room])))]
 pub async fn list_rooms(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -90,6 +91,7 @@ pub async fn list_rooms(
     Ok(Json(st.store.list_rooms().await?))
 }
 
+#[utoipa::path(get, path = "/api/rooms/{id}", tag = "rooms", params(("id" = String, Path, description = "id")), responses((status = 200, body = razz_store::Room), (status = 404, body = ErrorBody)))]
 pub async fn get_room(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -98,13 +100,14 @@ pub async fn get_room(
     Ok(Json(st.store.get_room(&id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRoomBody {
     id: String,
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/rooms", tag = "rooms", request_body = NewRoomBody, responses((status = 201, body = razz_store::Room), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_room(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -118,12 +121,13 @@ pub async fn create_room(
     Ok((StatusCode::CREATED, Json(r)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomPatchBody {
     name: String,
 }
 
+#[utoipa::path(patch, path = "/api/rooms/{id}", tag = "rooms", params(("id" = String, Path, description = "id")), request_body = RoomPatchBody, responses((status = 200, body = razz_store::Room), (status = 404, body = ErrorBody)))]
 pub async fn patch_room(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -137,6 +141,7 @@ pub async fn patch_room(
     Ok(Json(r))
 }
 
+#[utoipa::path(delete, path = "/api/rooms/{id}", tag = "rooms", params(("id" = String, Path, description = "id")), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_room(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -148,8 +153,9 @@ pub async fn delete_room(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// ms since the epoch; default: one hour ago.
     from_ms: Option<i64>,
@@ -158,7 +164,7 @@ pub struct HistoryQuery {
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct History {
     room_id: String,
     from_ms: i64,
@@ -166,6 +172,7 @@ pub struct History {
     points: Vec<razz_store::OccupancyRow>,
 }
 
+#[utoipa::path(get, path = "/api/rooms/{id}/history", tag = "rooms", params(("id" = String, Path), HistoryQuery), responses((status = 200, body = History), (status = 400, body = ErrorBody)))]
 pub async fn room_history(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -193,6 +200,7 @@ pub async fn room_history(
 
 // ---- cameras
 
+#[utoipa::path(get, path = "/api/cameras", tag = "cameras", responses((status = 200, body = [razz_store::Camera])))]
 pub async fn list_cameras(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -200,6 +208,7 @@ pub async fn list_cameras(
     Ok(Json(st.store.list_cameras().await?))
 }
 
+#[utoipa::path(get, path = "/api/cameras/{id}", tag = "cameras", params(("id" = String, Path, description = "id")), responses((status = 200, body = razz_store::Camera), (status = 404, body = ErrorBody)))]
 pub async fn get_camera(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -208,7 +217,7 @@ pub async fn get_camera(
     Ok(Json(st.store.get_camera(&id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCameraBody {
     id: String,
@@ -221,6 +230,7 @@ pub struct NewCameraBody {
     detect_fps: Option<f64>,
 }
 
+#[utoipa::path(post, path = "/api/cameras", tag = "cameras", request_body = NewCameraBody, responses((status = 201, body = razz_store::Camera), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_camera(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -264,7 +274,7 @@ pub async fn create_camera(
     Ok((StatusCode::CREATED, Json(cam)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CameraPatchBody {
     room_id: Option<String>,
@@ -278,6 +288,7 @@ pub struct CameraPatchBody {
     detect_fps: Option<f64>,
 }
 
+#[utoipa::path(patch, path = "/api/cameras/{id}", tag = "cameras", params(("id" = String, Path, description = "id")), request_body = CameraPatchBody, responses((status = 200, body = razz_store::Camera), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn patch_camera(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -334,6 +345,7 @@ pub async fn patch_camera(
     Ok(Json(cam))
 }
 
+#[utoipa::path(delete, path = "/api/cameras/{id}", tag = "cameras", params(("id" = String, Path, description = "id")), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_camera(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -345,7 +357,7 @@ pub async fn delete_camera(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatusBody {
     camera_id: String,
     running: bool,
@@ -353,6 +365,7 @@ pub struct StatusBody {
     status: razz_live::CameraStatus,
 }
 
+#[utoipa::path(get, path = "/api/cameras/{id}/status", tag = "cameras", params(("id" = String, Path, description = "id")), responses((status = 200, body = StatusBody), (status = 404, body = ErrorBody)))]
 pub async fn camera_status(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -367,6 +380,7 @@ pub async fn camera_status(
     }))
 }
 
+#[utoipa::path(get, path = "/api/cameras/{id}/snapshot.jpg", tag = "cameras", params(("id" = String, Path, description = "id")), responses((status = 200, content_type = "image/jpeg", description = "newest frame"), (status = 503, body = ErrorBody)))]
 pub async fn camera_snapshot(
     State(st): State<AppState>,
     _u: AuthUser,

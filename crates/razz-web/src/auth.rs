@@ -15,7 +15,7 @@ use razz_store::{Role, User};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 
 pub const COOKIE: &str = "razz_session";
 
@@ -30,10 +30,9 @@ pub fn token(headers: &HeaderMap) -> Option<String> {
     if let Some(v) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+        && let Some(t) = v.strip_prefix("Bearer ")
     {
-        if let Some(t) = v.strip_prefix("Bearer ") {
-            return Some(t.trim().to_owned());
-        }
+        return Some(t.trim().to_owned());
     }
     headers
         .get_all(header::COOKIE)
@@ -72,7 +71,7 @@ impl FromRequestParts<AppState> for AdminUser {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     username: String,
@@ -80,6 +79,7 @@ pub struct LoginBody {
 }
 
 /// `POST /api/login`: `{username, password}` -> `{token, user}` and the session cookie.
+#[utoipa::path(post, path = "/api/login", tag = "auth", security(), request_body = LoginBody, responses((status = 200, description = "{token, user} and the session cookie"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -109,6 +109,7 @@ pub async fn login(
 }
 
 /// `POST /api/logout`: revokes the session and clears the cookie.
+#[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 200)))]
 pub async fn logout(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -126,11 +127,12 @@ pub async fn logout(
 }
 
 /// `GET /api/me`
+#[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = razz_store::User)))]
 pub async fn me(AuthUser(u): AuthUser) -> Json<User> {
     Json(u)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     username: String,
@@ -139,6 +141,7 @@ pub struct NewUser {
 }
 
 /// `POST /api/users` (admin): creates a user.
+#[utoipa::path(post, path = "/api/users", tag = "auth", request_body = NewUser, responses((status = 201, body = razz_store::User), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_user(
     State(st): State<AppState>,
     AdminUser(admin): AdminUser,

@@ -55,11 +55,11 @@ impl IntoResponse for ApiError {
             Json(serde_json::json!({ "error": self.to_string() })),
         )
             .into_response();
-        if let ApiError::TooManyRequests { retry_after_s } = self {
-            if let Ok(v) = retry_after_s.to_string().parse() {
-                resp.headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let ApiError::TooManyRequests { retry_after_s } = self
+            && let Ok(v) = retry_after_s.to_string().parse()
+        {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         resp
     }
@@ -86,6 +86,12 @@ impl From<JsonRejection> for ApiError {
         // axum's text names the field and the problem (unknown field, wrong type, bad JSON).
         ApiError::BadRequest(r.body_text())
     }
+}
+
+/// The body of every error response.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
 }
 
 /// `Json<T>` whose rejections are [`ApiError`]s.

@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod history;
+mod openapi;
 mod ops;
 mod seed;
 mod sync;
@@ -24,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
 pub use history::run_history;
+pub use openapi::ApiDoc;
 pub use sync::sync_engine;
 
 /// Request bodies larger than this are refused (413).
@@ -93,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/cameras/{id}/status", get(api::camera_status))
         .route("/api/cameras/{id}/snapshot.jpg", get(api::camera_snapshot))
+        .route("/api/openapi.json", get(ops::openapi))
         .route("/vault-rooms/all/people-counts", get(seed::all_counts))
         .route("/vault-rooms/{id}/people-count", get(seed::room_count))
         .route("/vault-rooms/{id}/people", get(seed::room_people))

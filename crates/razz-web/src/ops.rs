@@ -8,7 +8,7 @@ use prometheus::{Encoder, GaugeVec, IntGauge, Opts, Registry, TextEncoder};
 
 use crate::AppState;
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 
 pub struct OpsMetrics {
     pub ws_clients: IntGauge,
@@ -38,11 +38,13 @@ impl OpsMetrics {
     }
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "ops", security(), responses((status = 200)))]
 pub async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Ready when the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "ops", security(), responses((status = 200), (status = 503, body = ErrorBody)))]
 pub async fn readyz(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     st.store
         .schema_versions()
@@ -54,6 +56,7 @@ pub async fn readyz(State(st): State<AppState>) -> Result<impl IntoResponse, Api
     ))
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", description = "Prometheus text format")))]
 pub async fn metrics(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -78,4 +81,9 @@ fn rss_bytes() -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map(|k| k * 1024)
+}
+
+/// `GET /api/openapi.json`: the API's OpenAPI 3 document (needs a session, like the API).
+pub async fn openapi(_u: AuthUser) -> impl IntoResponse {
+    axum::Json(<crate::openapi::ApiDoc as utoipa::OpenApi>::openapi())
 }

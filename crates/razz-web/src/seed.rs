@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::time::rfc3339_ms;
 
 fn room_json(r: &RoomSnapshot, with_people: bool) -> Value {
@@ -36,6 +36,7 @@ fn room(st: &AppState, id: &str) -> Result<std::sync::Arc<RoomSnapshot>, ApiErro
         .ok_or_else(|| ApiError::NotFound(format!("room {id:?} not found")))
 }
 
+#[utoipa::path(get, path = "/vault-rooms/{id}/people-count", tag = "counts", params(("id" = String, Path, description = "id")), responses((status = 200, description = "room id and name, count, per-camera counts, updated_at, degraded, offline_cameras"), (status = 404, body = ErrorBody)))]
 pub async fn room_count(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -45,6 +46,7 @@ pub async fn room_count(
     Ok(Json(room_json(&r, false)))
 }
 
+#[utoipa::path(get, path = "/vault-rooms/{id}/people", tag = "counts", params(("id" = String, Path, description = "id")), responses((status = 200, description = "as people-count, plus people: camera_id, track_id, box, score"), (status = 404, body = ErrorBody)))]
 pub async fn room_people(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -54,6 +56,7 @@ pub async fn room_people(
     Ok(Json(room_json(&r, true)))
 }
 
+#[utoipa::path(get, path = "/vault-rooms/all/people-counts", tag = "counts", responses((status = 200, description = "{rooms: [...], total}")))]
 pub async fn all_counts(State(st): State<AppState>, _u: AuthUser) -> Json<Value> {
     let rooms: Vec<Value> = st
         .engine

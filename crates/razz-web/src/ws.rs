@@ -14,10 +14,11 @@ use tokio::sync::watch;
 
 use crate::AppState;
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+#[utoipa::path(get, path = "/ws/rooms/{id}", tag = "streams", params(("id" = String, Path, description = "id")), responses((status = 101, description = "WebSocket of {type: room, seq, missed, data: RoomSnapshot}"), (status = 404, body = ErrorBody)))]
 pub async fn room(
     State(st): State<AppState>,
     _u: AuthUser,
@@ -31,6 +32,7 @@ pub async fn room(
     Ok(ws.on_upgrade(move |socket| stream(socket, st, rx, "room", |r| r.seq)))
 }
 
+#[utoipa::path(get, path = "/ws/cameras/{id}", tag = "streams", params(("id" = String, Path, description = "id")), responses((status = 101, description = "WebSocket of {type: camera, seq, missed, data: CameraSnapshot}"), (status = 404, body = ErrorBody)))]
 pub async fn camera(
     State(st): State<AppState>,
     _u: AuthUser,

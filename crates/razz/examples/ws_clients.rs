@@ -39,11 +39,11 @@ async fn main() {
             let (mut got, mut missed) = (0u64, 0u64);
             let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
             while let Ok(Some(Ok(m))) = tokio::time::timeout_at(deadline, ws.next()).await {
-                if let Ok(t) = m.to_text() {
-                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
-                        got += 1;
-                        missed += v["missed"].as_u64().unwrap_or(0);
-                    }
+                if let Ok(t) = m.to_text()
+                    && let Ok(v) = serde_json::from_str::<serde_json::Value>(t)
+                {
+                    got += 1;
+                    missed += v["missed"].as_u64().unwrap_or(0);
                 }
             }
             (true, got, missed)

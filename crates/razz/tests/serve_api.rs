@@ -53,6 +53,7 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::GET, "/vault-rooms/r1/people", None),
         (Method::GET, "/vault-rooms/all/people-counts", None),
         (Method::GET, "/metrics", None),
+        (Method::GET, "/api/openapi.json", None),
         (Method::GET, "/ws/rooms/r1", None),
         (Method::GET, "/ws/cameras/c1", None),
     ]
@@ -210,6 +211,47 @@ async fn every_route_needs_a_session_and_admin_routes_need_admin() {
     let v: Value = serde_json::from_str(first.to_text().expect("text")).expect("json");
     assert_eq!(v["type"], "room");
     assert_eq!(v["data"]["room_id"], "r1");
+
+    // The OpenAPI document covers every route (ids written as OpenAPI templates).
+    let doc: Value = call(
+        &http,
+        &s,
+        &Method::GET,
+        "/api/openapi.json",
+        &None,
+        Some(&admin),
+    )
+    .await
+    .json()
+    .await
+    .expect("openapi");
+    let paths = doc["paths"].as_object().expect("paths");
+    for (m, path, _) in routes().into_iter().chain([
+        (Method::GET, "/healthz", None),
+        (Method::GET, "/readyz", None),
+        (Method::POST, "/api/login", None),
+    ]) {
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        let templ = path
+            .replace("/r1", "/{id}")
+            .replace("/r9", "/{id}")
+            .replace("/c1", "/{id}")
+            .replace("/c9", "/{id}");
+        let op = paths
+            .get(&templ)
+            .and_then(|p| p.get(m.as_str().to_lowercase()));
+        assert!(
+            op.is_some(),
+            "{m} {templ} missing from the OpenAPI document"
+        );
+    }
+    assert!(
+        doc["components"]["securitySchemes"]["bearer"].is_object(),
+        "{}",
+        doc["components"]
+    );
 
     // Every admin-visible response, the log and the database file keep the password out.
     for (m, path, _) in routes()

@@ -71,6 +71,7 @@ impl RtspServer {
             }
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("RTSP server did not start");
     }
 
