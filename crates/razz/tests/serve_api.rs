@@ -515,3 +515,81 @@ async fn failed_logins_are_rate_limited() {
     );
     assert!(r.headers().contains_key("retry-after"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_add_from_the_command_line_then_login() {
+    use std::io::Write;
+    let data = tempfile::tempdir().expect("dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_razz"))
+        .args([
+            "user",
+            "add",
+            "bob",
+            "--role",
+            "viewer",
+            "--data-dir",
+            &data.path().to_string_lossy(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("razz user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"bobs-password-1\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created viewer user bob"));
+    // A too-short password is refused with one line and exit 1.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_razz"))
+        .args([
+            "user",
+            "add",
+            "eve",
+            "--data-dir",
+            &data.path().to_string_lossy(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("razz user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"short\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("password must be 8"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The service on the same data directory: bob can sign in, and no admin was generated
+    // because a user already exists.
+    let s = Server::start_in(data, "", &[]);
+    let http = Client::new();
+    let t = login(&http, &s, "bob", "bobs-password-1").await;
+    let me: Value = http
+        .get(s.url("/api/me"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["role"], "viewer");
+    let r = http
+        .post(s.url("/api/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
