@@ -24,7 +24,9 @@ start_rtsp() {
 start_razz() {
   local data; data=$(mktemp -d)
   local out=$data/stdout
-  RAZZ_ADMIN_PASSWORD=bench-admin-pw RAZZ_LOG=warn "$root/target/release/razz" serve --listen 127.0.0.1:0 --data-dir "$data" >"$out" 2>"$data/log" &
+  local cfg=()
+  [ -n "${RAZZ_BENCH_CONFIG:-}" ] && cfg=(--config "$RAZZ_BENCH_CONFIG")
+  RAZZ_ADMIN_PASSWORD=bench-admin-pw RAZZ_LOG=warn "$root/target/release/razz" serve "${cfg[@]}" --listen 127.0.0.1:0 --data-dir "$data" >"$out" 2>"$data/log" &
   RAZZ_PID=$!
   pids+=($RAZZ_PID)
   for _ in $(seq 1 300); do grep -q "serving on" "$out" && break; sleep 0.1; done

@@ -13,15 +13,21 @@ fi
 [ "${SKIP_BUILD:-0}" = 1 ] || (cd "$root" && cargo build --release -q -p razz --example ws_clients)
 
 load() {
-  oha --no-tui -j -q 2000 -z "${duration}s" -H "Authorization: Bearer $TOKEN" "$BASE/vault-rooms/bench/people-count" \
-    | python3 -c '
-import json, sys
-d = json.load(sys.stdin); s = d["summary"]; p = d["latencyPercentiles"]
-codes = d.get("statusCodeDistribution", {})
-print(f"  {s[\"requestsPerSec\"]:.0f} req/s, success {s[\"successRate\"]*100:.2f}%, status {codes}")
-print(f"  latency ms: p50 {p[\"p50\"]*1e3:.3f}  p90 {p[\"p90\"]*1e3:.3f}  p99 {p[\"p99\"]*1e3:.3f}  p99.9 {p[\"p99.9\"]*1e3:.3f}  max {s[\"slowest\"]*1e3:.3f}")
-'
+  oha --no-tui --output-format json -q 2000 -z "${duration}s" -H "Authorization: Bearer $TOKEN" \
+    "$BASE/vault-rooms/bench/people-count" | python3 -c "$report"
 }
+report='
+import json, sys
+d = json.load(sys.stdin)
+s = d["summary"]
+p = d["latencyPercentiles"]
+codes = d.get("statusCodeDistribution", {})
+rps, ok = s["requestsPerSec"], s["successRate"] * 100
+print(f"  {rps:.0f} req/s, success {ok:.2f}%, status {codes}")
+ms = {k: p[k] * 1e3 for k in ("p50", "p90", "p99", "p99.9")}
+ms["max"] = s["slowest"] * 1e3
+print("  latency ms: " + "  ".join(f"{k} {v:.3f}" for k, v in ms.items()))
+'
 
 start_razz
 api -X POST "$BASE/api/rooms" -d '{"id":"bench","name":"Bench"}' >/dev/null

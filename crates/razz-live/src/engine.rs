@@ -104,8 +104,6 @@ impl Engine {
         metrics: EngineMetrics,
         cancel: CancellationToken,
     ) -> Result<Self, DetectError> {
-        let detector = Detector::new(&cfg.detector)?;
-        let backend = detector.backend_name();
         let (commands, rx) = sync_channel(64);
         let rooms: RoomChannels = Arc::new(RwLock::new(HashMap::new()));
         let (r, m, c, t) = (
@@ -114,10 +112,28 @@ impl Engine {
             cancel.clone(),
             cfg.tracker,
         );
+        let detector_cfg = cfg.detector.clone();
+        let (loaded_tx, loaded_rx) = sync_channel(1);
+        // The detector is loaded on the scheduler thread after it lowered its priority, so
+        // the inference threads ONNX Runtime creates inherit the lower priority too.
         let thread = std::thread::Builder::new()
             .name("razz-scheduler".into())
-            .spawn(move || scheduler::run(detector, t, rx, r, m, c))
+            .spawn(move || {
+                crate::background_priority();
+                match Detector::new(&detector_cfg) {
+                    Ok(detector) => {
+                        let _ = loaded_tx.send(Ok(detector.backend_name()));
+                        scheduler::run(detector, t, rx, r, m, c);
+                    }
+                    Err(e) => {
+                        let _ = loaded_tx.send(Err(e));
+                    }
+                }
+            })
             .map_err(|e| DetectError::Frame(format!("cannot start scheduler thread: {e}")))?;
+        let backend = loaded_rx
+            .recv()
+            .map_err(|_| DetectError::Frame("scheduler thread died".into()))??;
         Ok(Self {
             cancel,
             metrics,

@@ -23,6 +23,17 @@ pub use engine::{CameraSpec, Engine, EngineConfig, RoomSpec};
 pub use metrics::EngineMetrics;
 pub use state::{CameraSnapshot, CameraStatus, Person, RoomSnapshot};
 
+/// Lowers the calling thread's priority (nice 19 on Linux; children it spawns inherit it).
+/// Video and inference are throughput work: they must yield the CPU to the HTTP workers,
+/// whose latency users feel, on small machines where they share two cores.
+pub(crate) fn background_priority() {
+    if let Err(e) =
+        thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+    {
+        tracing::debug!(error = ?e, "cannot lower thread priority");
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

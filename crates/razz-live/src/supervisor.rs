@@ -64,6 +64,7 @@ impl Target {
 pub fn spawn(shared: Arc<Shared>, target: Target) -> std::io::Result<JoinHandle<()>> {
     let name = format!("camera-{}", shared.camera_id);
     std::thread::Builder::new().name(name).spawn(move || {
+        crate::background_priority();
         let span = tracing::info_span!("camera", id = %shared.camera_id);
         let _g = span.enter();
         run(&shared, &target);
