@@ -92,7 +92,7 @@ pub struct Engine {
     metrics: EngineMetrics,
     commands: SyncSender<Command>,
     rooms: RoomChannels,
-    cameras: Mutex<HashMap<String, Running>>,
+    cameras: Arc<Mutex<HashMap<String, Running>>>,
     scheduler: Mutex<Option<JoinHandle<()>>>,
     backend: &'static str,
 }
@@ -134,12 +134,18 @@ impl Engine {
         let backend = loaded_rx
             .recv()
             .map_err(|_| DetectError::Frame("scheduler thread died".into()))??;
+        let cameras: Arc<Mutex<HashMap<String, Running>>> = Arc::new(Mutex::new(HashMap::new()));
+        let (cams, c) = (Arc::clone(&cameras), cancel.clone());
+        std::thread::Builder::new()
+            .name("razz-watchdog".into())
+            .spawn(move || watchdog(&cams, &c))
+            .map_err(|e| DetectError::Frame(format!("cannot start watchdog thread: {e}")))?;
         Ok(Self {
             cancel,
             metrics,
             commands,
             rooms,
-            cameras: Mutex::new(HashMap::new()),
+            cameras,
             scheduler: Mutex::new(Some(thread)),
             backend,
         })
@@ -218,6 +224,8 @@ impl Engine {
             status: Arc::clone(&status),
             last_frame: Arc::new(Mutex::new(None)),
             killer: Mutex::new(None),
+            connected_ms: std::sync::atomic::AtomicI64::new(0),
+            stall_window: Mutex::new(std::collections::VecDeque::new()),
             cancel: self.cancel.child_token(),
             metrics: self.metrics.clone(),
         });
@@ -311,6 +319,19 @@ impl Engine {
         }
         if let Some(t) = self.scheduler.lock().ok().and_then(|mut s| s.take()) {
             let _ = t.join();
+        }
+    }
+}
+
+/// Once a second, kills streams that stalled (see [`supervisor::STALL_MS`]).
+fn watchdog(cameras: &Mutex<HashMap<String, Running>>, cancel: &CancellationToken) {
+    while !cancel.is_cancelled() {
+        std::thread::sleep(Duration::from_millis(1000));
+        let now = crate::now_ms();
+        if let Ok(cams) = cameras.lock() {
+            for r in cams.values() {
+                supervisor::kill_if_stalled(&r.shared, now);
+            }
         }
     }
 }

@@ -29,6 +29,10 @@ pub struct Shared {
     /// The newest frame, for snapshots (kept apart from the slot, which the scheduler empties).
     pub last_frame: Arc<Mutex<Option<Arc<razz_video::Frame>>>>,
     pub killer: Mutex<Option<Killer>>,
+    /// When the current connection was opened (ms since the epoch), 0 when not connected.
+    pub connected_ms: std::sync::atomic::AtomicI64,
+    /// The watchdog's samples of `(time ms, frames received)`.
+    pub stall_window: Mutex<std::collections::VecDeque<(i64, u64)>>,
     pub cancel: CancellationToken,
     pub metrics: EngineMetrics,
 }
@@ -125,6 +129,9 @@ fn run_once(shared: &Shared, target: &Target) -> Result<(), String> {
     if let Ok(mut k) = shared.killer.lock() {
         *k = Some(source.killer());
     }
+    shared
+        .connected_ms
+        .store(crate::now_ms(), std::sync::atomic::Ordering::Relaxed);
     if shared.cancel.is_cancelled() {
         return Ok(());
     }
@@ -195,6 +202,9 @@ fn set_offline(shared: &Shared) {
         .camera_online
         .with_label_values(&[&shared.camera_id])
         .set(0);
+    shared
+        .connected_ms
+        .store(0, std::sync::atomic::Ordering::Relaxed);
     if let Ok(mut k) = shared.killer.lock() {
         *k = None;
     }
@@ -215,6 +225,56 @@ fn sleep_unless_cancelled(cancel: &CancellationToken, total: Duration) {
         }
         std::thread::sleep(left.min(Duration::from_millis(50)));
     }
+}
+
+/// The watchdog's window: a connected stream that delivered fewer than
+/// `STALL_MIN_FRAMES` frames in this long is killed and reconnected. A frozen camera keeps
+/// its connection open, ffmpeg's own timeout takes ~20 s, and ffmpeg may still emit a frame
+/// every few seconds meanwhile, so "no frame at all" would never fire. Cameras are assumed
+/// to send at least 1 frame per second.
+pub const STALL_WINDOW_MS: i64 = 10_000;
+pub const STALL_MIN_FRAMES: u64 = 10;
+
+/// Kills the decoder if the stream is connected but stalled; returns whether it did.
+/// Call about once a second.
+pub fn kill_if_stalled(shared: &Shared, now_ms: i64) -> bool {
+    let connected = shared
+        .connected_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let frames = shared.status.lock().map_or(0, |s| s.frames_received);
+    let Ok(mut window) = shared.stall_window.lock() else {
+        return false;
+    };
+    if connected == 0 {
+        window.clear();
+        return false;
+    }
+    window.push_back((now_ms, frames));
+    while window
+        .front()
+        .is_some_and(|(t, _)| now_ms - t > STALL_WINDOW_MS)
+    {
+        window.pop_front();
+    }
+    let Some(&(oldest_ms, oldest_frames)) = window.front() else {
+        return false;
+    };
+    // Judge only a full window that lies wholly inside this connection.
+    if now_ms - oldest_ms < STALL_WINDOW_MS - 1500
+        || oldest_ms < connected
+        || frames - oldest_frames >= STALL_MIN_FRAMES
+    {
+        return false;
+    }
+    window.clear();
+    if let Ok(k) = shared.killer.lock()
+        && let Some(k) = k.as_ref()
+    {
+        tracing::warn!(camera = %shared.camera_id, frames = frames - oldest_frames, "stream stalled; reconnecting");
+        k.kill();
+        return true;
+    }
+    false
 }
 
 /// Stops a supervisor: cancels it and kills its decoder so a blocked read ends now.

@@ -102,7 +102,18 @@ impl VideoSource {
             .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
             .args(&decode_args)
             .args([
-                "-i", input, "-map", "0:v:0", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "bgr24",
+                "-i",
+                input,
+                "-map",
+                "0:v:0",
+                "-an",
+                "-sn",
+                "-fps_mode",
+                "passthrough",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "bgr24",
             ])
             .args(["-s", &format!("{}x{}", info.width, info.height), "-"])
             .stdin(Stdio::null())

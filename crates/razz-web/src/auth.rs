@@ -51,9 +51,57 @@ impl FromRequestParts<AppState> for AuthUser {
         let Some(t) = token(&parts.headers) else {
             return Err(ApiError::Unauthorized);
         };
+        if let Some(u) = state.sessions.get(&t) {
+            return Ok(AuthUser(u));
+        }
         match state.store.session_user(&t).await? {
-            Some(u) => Ok(AuthUser(u)),
+            Some(u) => {
+                state.sessions.put(&t, &u);
+                Ok(AuthUser(u))
+            }
             None => Err(ApiError::Unauthorized),
+        }
+    }
+}
+
+/// Recently validated sessions, so that a busy client costs no database query per request.
+/// Entries live `SESSION_CACHE_TTL`; logout evicts at once. A session that expires in the
+/// database stays usable for at most that long.
+pub struct SessionCache {
+    map: Mutex<HashMap<String, (User, Instant)>>,
+}
+
+const SESSION_CACHE_TTL: Duration = Duration::from_secs(5);
+const SESSION_CACHE_MAX: usize = 10_000;
+
+impl SessionCache {
+    pub fn new() -> Self {
+        Self {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, token: &str) -> Option<User> {
+        let map = self.map.lock().ok()?;
+        map.get(token)
+            .filter(|(_, at)| at.elapsed() < SESSION_CACHE_TTL)
+            .map(|(u, _)| u.clone())
+    }
+
+    fn put(&self, token: &str, user: &User) {
+        let Ok(mut map) = self.map.lock() else { return };
+        if map.len() >= SESSION_CACHE_MAX {
+            map.retain(|_, (_, at)| at.elapsed() < SESSION_CACHE_TTL);
+            if map.len() >= SESSION_CACHE_MAX {
+                map.clear();
+            }
+        }
+        map.insert(token.to_owned(), (user.clone(), Instant::now()));
+    }
+
+    fn remove(&self, token: &str) {
+        if let Ok(mut map) = self.map.lock() {
+            map.remove(token);
         }
     }
 }
@@ -116,6 +164,7 @@ pub async fn logout(
     _u: AuthUser,
 ) -> Result<Response, ApiError> {
     if let Some(t) = token(&headers) {
+        st.sessions.remove(&t);
         st.store.delete_session(&t).await?;
     }
     let mut resp = Json(serde_json::json!({ "ok": true })).into_response();

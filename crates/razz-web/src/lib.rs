@@ -40,6 +40,7 @@ pub struct AppState {
     pub registry: prometheus::Registry,
     pub(crate) ops: Arc<ops::OpsMetrics>,
     pub(crate) limiter: Arc<auth::LoginLimiter>,
+    pub(crate) sessions: Arc<auth::SessionCache>,
     pub cancel: CancellationToken,
 }
 
@@ -60,6 +61,7 @@ impl AppState {
             registry,
             ops,
             limiter,
+            sessions: Arc::new(auth::SessionCache::new()),
             cancel,
         })
     }

@@ -199,6 +199,32 @@ async fn live_counts_reconnects_and_camera_errors() {
         assert!(m.contains(want), "metrics lack {want}:\n{m}");
     }
 
+    // A frozen camera (server stopped with its connection open) is noticed by the watchdog,
+    // not left "online" forever, and comes back when the camera does.
+    b.signal("-STOP");
+    let frozen = wait_until(Duration::from_secs(20), || async {
+        let v = get(&http, &s, &t, "/vault-rooms/vault/people-count").await;
+        v["offline_cameras"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|c| c == "b"))
+    })
+    .await;
+    b.signal("-CONT");
+    assert!(
+        frozen.is_some(),
+        "frozen camera b still shown online: {}",
+        get(&http, &s, &t, "/api/cameras/b/status").await
+    );
+    eprintln!(
+        "frozen camera noticed after {:?}",
+        frozen.unwrap_or_default()
+    );
+    let back = wait_until(Duration::from_secs(20), || async {
+        get(&http, &s, &t, "/api/cameras/b/status").await["online"] == true
+    })
+    .await;
+    assert!(back.is_some(), "camera b did not come back after thawing");
+
     // SIGTERM: clean exit, every ffmpeg child reaped.
     let pid = s.child.id();
     let mut s = s;

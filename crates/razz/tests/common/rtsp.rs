@@ -79,6 +79,14 @@ impl RtspServer {
         format!("rtsp://127.0.0.1:{}{mount}", self.port)
     }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the server: a camera that hangs with its
+    /// connections open.
+    pub fn signal(&self, sig: &str) {
+        let _ = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status();
+    }
+
     /// Stops the server like a camera losing power: SIGKILL.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
