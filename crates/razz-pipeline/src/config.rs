@@ -201,13 +201,18 @@ impl Config {
     }
 }
 
-fn check_id(kind: &str, id: &str) -> Result<(), PipelineError> {
-    let ok = !id.is_empty()
+/// Whether `id` is a valid room or camera id: 1-64 letters, digits, `-` and `_` (ids
+/// appear in URLs and file names).
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn check_id(kind: &str, id: &str) -> Result<(), PipelineError> {
+    if valid_id(id) {
         Ok(())
     } else {
         Err(PipelineError::Config(format!(

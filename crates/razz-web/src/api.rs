@@ -15,12 +15,7 @@ use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::sync::sync_engine;
 
 fn check_id(kind: &str, id: &str) -> Result<(), ApiError> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
+    if razz_pipeline::config::valid_id(id) {
         Ok(())
     } else {
         Err(ApiError::BadRequest(format!(

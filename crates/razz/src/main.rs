@@ -38,16 +38,6 @@ enum UserCommand {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RAZZ_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(
-                    "warn,razz=info,razz_web=info,razz_live=info,razz_store=info",
-                )
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
@@ -62,6 +52,19 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // The service logs what it does; the one-shot commands stay quiet unless asked
+    // (RAZZ_LOG), so their stderr is the one-line error or nothing.
+    let default_filter = match cli.command {
+        Command::Serve(_) => "warn,razz_web=info,razz_live=info,razz_store=info,razz_detect=info",
+        _ => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RAZZ_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Analyze(a) => cli_analyze::run(a),
         Command::Eval(a) => cli_eval::run(a),

@@ -518,51 +518,16 @@ async fn failed_logins_are_rate_limited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_from_the_command_line_then_login() {
-    use std::io::Write;
     let data = tempfile::tempdir().expect("dir");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_razz"))
-        .args([
-            "user",
-            "add",
-            "bob",
-            "--role",
-            "viewer",
-            "--data-dir",
-            &data.path().to_string_lossy(),
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("razz user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"bobs-password-1\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let dir = data.path().to_string_lossy().into_owned();
+    let out = user_add(
+        &["bob", "--role", "viewer", "--data-dir", &dir],
+        "bobs-password-1",
+    );
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("created viewer user bob"));
     // A too-short password is refused with one line and exit 1.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_razz"))
-        .args([
-            "user",
-            "add",
-            "eve",
-            "--data-dir",
-            &data.path().to_string_lossy(),
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("razz user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"short\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = user_add(&["eve", "--data-dir", &dir], "short");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("password must be 8"),
@@ -592,4 +557,25 @@ async fn user_add_from_the_command_line_then_login() {
         .await
         .expect("login");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Runs `razz user add ARGS` with `password` on standard input.
+fn user_add(args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_razz"))
+        .args(["user", "add"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("razz user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
 }
