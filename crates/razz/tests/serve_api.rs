@@ -308,24 +308,7 @@ async fn bad_input_gets_4xx_json_and_changes_nothing() {
     let s = Server::start("", &[]);
     let http = Client::new();
     let (admin, _) = setup(&http, &s).await;
-    let before = (
-        http.get(s.url("/api/rooms"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("rooms")
-            .text()
-            .await
-            .expect("t"),
-        http.get(s.url("/api/cameras"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("cams")
-            .text()
-            .await
-            .expect("t"),
-    );
+    let before = listing(&http, &s, &admin).await;
     let big = "x".repeat(70 * 1024);
     let cases: Vec<(Method, &str, reqwest::Body, StatusCode, &str)> = vec![
         (
@@ -468,24 +451,7 @@ async fn bad_input_gets_4xx_json_and_changes_nothing() {
             .unwrap_or_else(|| panic!("{m} {path}: no error field: {v}"));
         assert!(err.contains(msg), "{m} {path}: {err:?} lacks {msg:?}");
     }
-    let after = (
-        http.get(s.url("/api/rooms"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("rooms")
-            .text()
-            .await
-            .expect("t"),
-        http.get(s.url("/api/cameras"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("cams")
-            .text()
-            .await
-            .expect("t"),
-    );
+    let after = listing(&http, &s, &admin).await;
     assert_eq!(before, after, "bad requests changed the database");
 }
 
@@ -578,4 +544,19 @@ fn user_add(args: &[&str], password: &str) -> std::process::Output {
         .write_all(format!("{password}\n").as_bytes())
         .expect("write");
     child.wait_with_output().expect("wait")
+}
+
+/// Everything the database holds that the API lists: rooms and cameras, as returned.
+async fn listing(http: &Client, s: &Server, token: &str) -> (String, String) {
+    let get = |path: &'static str| async move {
+        http.get(s.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("list")
+            .text()
+            .await
+            .expect("text")
+    };
+    (get("/api/rooms").await, get("/api/cameras").await)
 }
