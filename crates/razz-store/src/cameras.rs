@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{StoreError, conflict_on_unique};
+use crate::error::{StoreError, conflict_on_unique, touched};
 use crate::{Store, now_ms};
 
 /// A camera as the rest of razz sees it: no secret in it.
@@ -178,12 +178,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                kind: "camera",
-                id: id.to_owned(),
-            });
-        }
+        touched(&done, "camera", id)?;
         Ok(())
     }
 

@@ -34,3 +34,19 @@ pub(crate) fn conflict_on_unique(e: sqlx::Error, what: impl FnOnce() -> String) 
         _ => StoreError::Db(e),
     }
 }
+
+/// `NotFound` when an UPDATE or DELETE by id matched no row.
+pub(crate) fn touched(
+    done: &sqlx::sqlite::SqliteQueryResult,
+    kind: &'static str,
+    id: &str,
+) -> Result<(), StoreError> {
+    if done.rows_affected() == 0 {
+        Err(StoreError::NotFound {
+            kind,
+            id: id.to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::error::{StoreError, conflict_on_unique};
+use crate::error::{StoreError, conflict_on_unique, touched};
 use crate::{Store, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -54,12 +54,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                kind: "room",
-                id: id.to_owned(),
-            });
-        }
+        touched(&done, "room", id)?;
         self.get_room(id).await
     }
 
@@ -69,12 +64,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                kind: "room",
-                id: id.to_owned(),
-            });
-        }
+        touched(&done, "room", id)?;
         Ok(())
     }
 }
