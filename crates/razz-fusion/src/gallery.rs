@@ -1,0 +1,397 @@
+//! Appearance per track at a bounded rate: which tracks need an embedding now, and each
+//! track's gallery (a running mean plus at most K samples), freed when the track ends.
+//!
+//! The embedder itself lives in `razz-detect`; this module only decides and remembers, so the
+//! policy is testable without a model and memory is bounded by the number of live tracks.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use razz_core::BoxXywh;
+
+/// One track's appearance: L2-normalised samples and their running mean.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gallery {
+    /// Unnormalised running mean of the normalised samples (capped count, so it follows slow
+    /// changes of light and pose).
+    sum: Vec<f32>,
+    weight: f32,
+    samples: VecDeque<Vec<f32>>,
+    /// Normalised `sum`: what is compared.
+    mean: Vec<f32>,
+    /// Bumped on every new sample; lets callers skip work when nothing changed.
+    pub version: u64,
+}
+
+/// A running mean forgets samples older than about this many.
+const MEAN_MEMORY: f32 = 20.0;
+
+impl Gallery {
+    fn new(first: Vec<f32>) -> Self {
+        Self {
+            sum: first.clone(),
+            weight: 1.0,
+            mean: first.clone(),
+            samples: VecDeque::from([first]),
+            version: 1,
+        }
+    }
+
+    fn add(&mut self, sample: Vec<f32>, max_samples: usize) {
+        if sample.len() != self.sum.len() {
+            *self = Self::new(sample);
+            return;
+        }
+        let w = self.weight.min(MEAN_MEMORY);
+        for (s, v) in self.sum.iter_mut().zip(&sample) {
+            *s = (*s * w + v) / (w + 1.0);
+        }
+        self.weight = w + 1.0;
+        self.mean.clone_from(&self.sum);
+        normalise(&mut self.mean);
+        if self.samples.len() >= max_samples.max(1) {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(sample);
+        self.version += 1;
+    }
+
+    /// The normalised mean.
+    pub fn mean(&self) -> &[f32] {
+        &self.mean
+    }
+
+    pub fn samples(&self) -> impl Iterator<Item = &[f32]> {
+        self.samples.iter().map(Vec::as_slice)
+    }
+
+    /// Similarity of two galleries: the best of this mean against the other's mean and each
+    /// of its samples (a view from another angle may match one stored pose better than the
+    /// mean), in `[-1, 1]`. 1 + K dot products.
+    pub fn similarity(&self, other: &Gallery) -> f32 {
+        other
+            .samples()
+            .map(|s| dot(&self.mean, s))
+            .fold(dot(&self.mean, &other.mean), f32::max)
+    }
+
+    /// Cosine of the two running means alone (cheaper than [`Gallery::similarity`]).
+    pub fn mean_cos(&self, other: &Gallery) -> f32 {
+        dot(&self.mean, &other.mean)
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        let d = self.sum.len() * 4;
+        d * (2 + self.samples.len())
+    }
+}
+
+/// Cosine of two vectors (0 when either is zero or they differ in length).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return 0.0;
+    }
+    let (mut ab, mut aa, mut bb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a.iter().zip(b) {
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    if aa <= 0.0 || bb <= 0.0 {
+        0.0
+    } else {
+        ab / (aa.sqrt() * bb.sqrt())
+    }
+}
+
+/// Dot product of two unit vectors (their cosine); 0 when the lengths differ.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return 0.0;
+    }
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Scales `v` to unit length (leaves zero vectors alone).
+pub fn normalise(v: &mut [f32]) {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 0.0 && n.is_finite() {
+        v.iter_mut().for_each(|x| *x /= n);
+    }
+}
+
+/// When to embed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EmbedPolicy {
+    /// At most one embedding per track this often (the original system: 2 per second).
+    pub interval_s: f64,
+    /// Sooner, but not more often than this, when fusion finds the track ambiguous.
+    pub urgent_interval_s: f64,
+    /// At most this many crops per camera update (a bound on CPU whatever the crowd).
+    pub max_per_update: usize,
+    /// Samples kept per track besides the running mean.
+    pub samples: usize,
+    /// A crop this close to the frame edge is cut: skipped.
+    pub edge_margin_px: f32,
+    /// A crop whose area is covered more than this fraction by a box in front of it is skipped.
+    pub max_covered: f32,
+}
+
+impl Default for EmbedPolicy {
+    fn default() -> Self {
+        Self {
+            interval_s: 0.5,
+            urgent_interval_s: 0.1,
+            max_per_update: 8,
+            samples: 8,
+            edge_margin_px: 2.0,
+            max_covered: 0.3,
+        }
+    }
+}
+
+/// Why a crop is not worth embedding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CropQuality {
+    Good,
+    /// Cut by the frame edge.
+    Cut,
+    /// Heavily covered by a person in front (whose feet are lower in the image).
+    Covered,
+    /// Too small to say anything (under 8 pixels across or 16 high).
+    Tiny,
+}
+
+/// Judges a crop against the frame and the other people's boxes.
+pub fn crop_quality(
+    bbox: &BoxXywh,
+    others: &[BoxXywh],
+    frame_w_px: u32,
+    frame_h_px: u32,
+    policy: &EmbedPolicy,
+) -> CropQuality {
+    let m = policy.edge_margin_px;
+    if bbox.w < 8.0 || bbox.h < 16.0 {
+        return CropQuality::Tiny;
+    }
+    if bbox.x <= m
+        || bbox.y <= m
+        || bbox.x2() >= frame_w_px as f32 - m
+        || bbox.y2() >= frame_h_px as f32 - m
+    {
+        return CropQuality::Cut;
+    }
+    let area = bbox.area().max(1.0);
+    for o in others {
+        if o == bbox || o.y2() <= bbox.y2() {
+            continue;
+        }
+        if bbox.intersection(o) / area > policy.max_covered {
+            return CropQuality::Covered;
+        }
+    }
+    CropQuality::Good
+}
+
+/// A track as the policy sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct TrackBox {
+    pub track: u64,
+    pub bbox: BoxXywh,
+    /// Matched to a detection in this update (a predicted box is not worth a crop).
+    pub fresh: bool,
+}
+
+struct Entry {
+    gallery: Arc<Gallery>,
+    last_s: f64,
+}
+
+/// The galleries of one camera's tracks.
+pub struct TrackGalleries {
+    policy: EmbedPolicy,
+    by_track: HashMap<u64, Entry>,
+}
+
+impl TrackGalleries {
+    pub fn new(policy: EmbedPolicy) -> Self {
+        Self {
+            policy,
+            by_track: HashMap::new(),
+        }
+    }
+
+    pub fn policy(&self) -> &EmbedPolicy {
+        &self.policy
+    }
+
+    /// Indices into `tracks` that should be embedded at `t_s`: tracks with no gallery first,
+    /// then `urgent` ones, then the stalest; poor crops skipped; at most `max_per_update`.
+    pub fn due(
+        &self,
+        t_s: f64,
+        tracks: &[TrackBox],
+        urgent: &HashSet<u64>,
+        frame_w_px: u32,
+        frame_h_px: u32,
+    ) -> Vec<usize> {
+        let boxes: Vec<BoxXywh> = tracks.iter().map(|t| t.bbox).collect();
+        let mut due: Vec<(u8, f64, usize)> = Vec::new();
+        for (i, t) in tracks.iter().enumerate() {
+            if !t.fresh {
+                continue;
+            }
+            let (rank, since) = match self.by_track.get(&t.track) {
+                None => (0, f64::INFINITY),
+                Some(e) => {
+                    let since = t_s - e.last_s;
+                    if urgent.contains(&t.track) && since >= self.policy.urgent_interval_s {
+                        (1, since)
+                    } else if since >= self.policy.interval_s {
+                        (2, since)
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            if crop_quality(&t.bbox, &boxes, frame_w_px, frame_h_px, &self.policy)
+                != CropQuality::Good
+            {
+                continue;
+            }
+            due.push((rank, since, i));
+        }
+        due.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        due.truncate(self.policy.max_per_update);
+        due.into_iter().map(|(_, _, i)| i).collect()
+    }
+
+    /// Adds an embedding (any scale; it is normalised here) to a track's gallery.
+    pub fn add(&mut self, track: u64, t_s: f64, mut embedding: Vec<f32>) {
+        normalise(&mut embedding);
+        let samples = self.policy.samples;
+        match self.by_track.get_mut(&track) {
+            Some(e) => {
+                Arc::make_mut(&mut e.gallery).add(embedding, samples);
+                e.last_s = t_s;
+            }
+            None => {
+                self.by_track.insert(
+                    track,
+                    Entry {
+                        gallery: Arc::new(Gallery::new(embedding)),
+                        last_s: t_s,
+                    },
+                );
+            }
+        }
+    }
+
+    /// A track's gallery, shared (cheap to clone into fusion input).
+    pub fn get(&self, track: u64) -> Option<Arc<Gallery>> {
+        self.by_track.get(&track).map(|e| Arc::clone(&e.gallery))
+    }
+
+    /// Frees the galleries of tracks that ended (`alive` says which still exist).
+    pub fn retain(&mut self, mut alive: impl FnMut(u64) -> bool) {
+        self.by_track.retain(|id, _| alive(*id));
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_track.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_track.is_empty()
+    }
+
+    /// Bytes held by the galleries.
+    pub fn heap_bytes(&self) -> usize {
+        self.by_track.values().map(|e| e.gallery.heap_bytes()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tb(track: u64, x: f32, y: f32) -> TrackBox {
+        TrackBox {
+            track,
+            bbox: BoxXywh::new(x, y, 20.0, 50.0),
+            fresh: true,
+        }
+    }
+
+    #[test]
+    fn cosine_hand_checked() {
+        assert!((cosine(&[1.0, 0.0], &[1.0, 1.0]) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 1.0]), 0.0);
+        assert_eq!(cosine(&[1.0], &[1.0, 1.0]), 0.0);
+    }
+
+    #[test]
+    fn new_tracks_first_then_every_interval_then_urgent() {
+        let mut g = TrackGalleries::new(EmbedPolicy::default());
+        let tracks = [tb(1, 100.0, 100.0), tb(2, 200.0, 100.0)];
+        let none = HashSet::new();
+        assert_eq!(g.due(0.0, &tracks, &none, 640, 480), vec![0, 1]);
+        g.add(1, 0.0, vec![1.0, 0.0]);
+        g.add(2, 0.0, vec![0.0, 1.0]);
+        assert!(g.due(0.2, &tracks, &none, 640, 480).is_empty());
+        // Ambiguous track 2: sooner, but not sooner than urgent_interval_s.
+        let urgent = HashSet::from([2]);
+        assert!(g.due(0.05, &tracks, &urgent, 640, 480).is_empty());
+        assert_eq!(g.due(0.2, &tracks, &urgent, 640, 480), vec![1]);
+        assert_eq!(g.due(0.5, &tracks, &none, 640, 480), vec![0, 1]);
+        // Predicted boxes are never cropped.
+        let stale = [TrackBox {
+            fresh: false,
+            ..tracks[0]
+        }];
+        assert!(g.due(5.0, &stale, &none, 640, 480).is_empty());
+    }
+
+    #[test]
+    fn poor_crops_are_skipped() {
+        let p = EmbedPolicy::default();
+        let b = BoxXywh::new(100.0, 100.0, 20.0, 50.0);
+        assert_eq!(crop_quality(&b, &[], 640, 480, &p), CropQuality::Good);
+        let cut = BoxXywh::new(0.0, 100.0, 20.0, 50.0);
+        assert_eq!(crop_quality(&cut, &[], 640, 480, &p), CropQuality::Cut);
+        // A person in front (feet lower) covering 50 %: covered. The same box behind: fine.
+        let front = BoxXywh::new(110.0, 110.0, 20.0, 50.0);
+        assert_eq!(
+            crop_quality(&b, &[front], 640, 480, &p),
+            CropQuality::Covered
+        );
+        let behind = BoxXywh::new(110.0, 90.0, 20.0, 50.0);
+        assert_eq!(crop_quality(&b, &[behind], 640, 480, &p), CropQuality::Good);
+        let tiny = BoxXywh::new(100.0, 100.0, 4.0, 10.0);
+        assert_eq!(crop_quality(&tiny, &[], 640, 480, &p), CropQuality::Tiny);
+    }
+
+    #[test]
+    fn gallery_is_bounded_and_freed() {
+        let p = EmbedPolicy {
+            samples: 3,
+            ..EmbedPolicy::default()
+        };
+        let mut g = TrackGalleries::new(p);
+        for i in 0..100 {
+            g.add(7, i as f64, vec![1.0, i as f32 * 0.01]);
+        }
+        let gal = g.get(7).expect("gallery");
+        assert_eq!(gal.samples().count(), 3);
+        assert_eq!(gal.version, 100);
+        let m = gal.mean();
+        assert!(((m[0] * m[0] + m[1] * m[1]).sqrt() - 1.0).abs() < 1e-5);
+        g.add(8, 0.0, vec![3.0, 4.0]);
+        // Normalised on the way in: (0.6, 0.8).
+        assert_eq!(g.get(8).expect("gallery").mean(), &[0.6, 0.8]);
+        g.retain(|id| id == 8);
+        assert_eq!(g.len(), 1);
+        assert!(g.get(7).is_none());
+    }
+}

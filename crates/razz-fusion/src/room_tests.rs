@@ -1,0 +1,290 @@
+//! Scenario tests of room fusion on hand-made tracks with hand-checked geometry.
+//!
+//! Two 640x480 cameras watch one floor at 100 pixels per metre. Camera 0 maps image x to floor
+//! x; camera 1 is shifted so its image x = 0 is floor x = 3 m. Feet at image (x, y) are on the
+//! floor at (x / 100, y / 100) for camera 0 and (x / 100 + 3, y / 100) for camera 1.
+
+use std::sync::Arc;
+
+use razz_core::BoxXywh;
+
+use crate::config::FusionConfig;
+use crate::gallery::{Gallery, TrackGalleries};
+use crate::homography::Homography;
+use crate::room::{CameraObs, CameraSetup, RoomFusion, TrackObs};
+
+fn cam(id: &str, shift_m: f64) -> CameraSetup {
+    CameraSetup {
+        id: id.into(),
+        homography: Some(
+            Homography::from_matrix([0.01, 0.0, shift_m, 0.0, 0.01, 0.0, 0.0, 0.0, 1.0])
+                .expect("matrix"),
+        ),
+    }
+}
+
+/// A 40x100 box whose feet are at image (x, y).
+fn at(track: u64, x: f32, y: f32) -> TrackObs {
+    TrackObs {
+        track,
+        bbox: BoxXywh::new(x - 20.0, y - 100.0, 40.0, 100.0),
+        score: 0.8,
+        gallery: None,
+    }
+}
+
+fn seen(tracks: Vec<TrackObs>) -> Option<CameraObs> {
+    Some(CameraObs {
+        frame_w_px: 640,
+        frame_h_px: 480,
+        tracks,
+    })
+}
+
+fn cfg() -> FusionConfig {
+    FusionConfig {
+        adapt: false,
+        ..FusionConfig::default()
+    }
+}
+
+fn two() -> RoomFusion {
+    RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 3.0)])
+}
+
+#[test]
+fn one_person_seen_by_two_cameras_counts_once() {
+    let mut f = two();
+    // Floor (4, 3): camera 0 at x 400, camera 1 at x 100.
+    for k in 0..10 {
+        let t = f64::from(k) * 0.2;
+        let u = f.update(
+            t,
+            &[
+                seen(vec![at(1, 400.0, 300.0)]),
+                seen(vec![at(7, 102.0, 301.0)]),
+            ],
+        );
+        assert_eq!(u.count, 1, "at {t}");
+        assert_eq!(u.people[0].members.len(), 2);
+    }
+}
+
+#[test]
+fn three_people_two_cameras_report_three_not_six() {
+    let mut f = two();
+    let a = vec![
+        at(1, 350.0, 200.0),
+        at(2, 450.0, 300.0),
+        at(3, 550.0, 400.0),
+    ];
+    let b = vec![
+        at(11, 50.0, 200.0),
+        at(12, 150.0, 300.0),
+        at(13, 250.0, 400.0),
+    ];
+    let u = f.update(0.0, &[seen(a), seen(b)]);
+    assert_eq!(u.count, 3);
+    for p in &u.people {
+        let tracks: Vec<u64> = p.members.iter().map(|m| m.track).collect();
+        assert!(
+            matches!(tracks.as_slice(), [1, 11] | [2, 12] | [3, 13]),
+            "{tracks:?}"
+        );
+    }
+}
+
+#[test]
+fn two_tracks_of_one_camera_are_never_one_person() {
+    let mut f = two();
+    // Two people 10 cm apart, both seen by camera 0.
+    let u = f.update(
+        0.0,
+        &[
+            seen(vec![at(1, 400.0, 300.0), at(2, 410.0, 300.0)]),
+            seen(vec![]),
+        ],
+    );
+    assert_eq!(u.count, 2);
+    // Still two when camera 1 sees one of them.
+    for k in 1..10 {
+        let u = f.update(
+            f64::from(k) * 0.2,
+            &[
+                seen(vec![at(1, 400.0, 300.0), at(2, 410.0, 300.0)]),
+                seen(vec![at(5, 105.0, 300.0)]),
+            ],
+        );
+        assert_eq!(u.count, 2);
+    }
+}
+
+#[test]
+fn hand_over_between_cameras_keeps_the_identity() {
+    // Non-overlapping: camera 1 starts at floor x = 6.4 m.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 6.4)]);
+    let mut ids = Vec::new();
+    // Walks right at 1 m/s through camera 0, leaves at its edge, appears in camera 1 0.5 s later.
+    let mut t = 0.0;
+    for x in (300..=630).step_by(20) {
+        let u = f.update(t, &[seen(vec![at(1, x as f32, 300.0)]), seen(vec![])]);
+        ids.push(u.people[0].id);
+        t += 0.2;
+    }
+    for _ in 0..2 {
+        f.update(t, &[seen(vec![]), seen(vec![])]);
+        t += 0.2;
+    }
+    for x in (20..200).step_by(20) {
+        let u = f.update(t, &[seen(vec![]), seen(vec![at(3, x as f32, 300.0)])]);
+        assert_eq!(u.count, 1);
+        ids.push(u.people[0].id);
+        t += 0.2;
+    }
+    assert!(ids.iter().all(|&i| i == ids[0]), "{ids:?}");
+}
+
+#[test]
+fn hidden_person_still_counts_but_one_who_left_does_not() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    f.update(0.0, &[seen(vec![at(1, 300.0, 300.0), at(2, 636.0, 300.0)])]);
+    // Both vanish: 1 in the middle (occluded), 2 at the right edge (left the room).
+    let u = f.update(0.5, &[seen(vec![])]);
+    assert_eq!(u.count, 1);
+    assert!(!u.people[0].seen);
+    assert!(u.people[0].confidence < 0.8);
+    // Re-found under a new track id near the same place: same identity.
+    let u = f.update(1.0, &[seen(vec![at(9, 310.0, 300.0)])]);
+    assert_eq!(u.count, 1);
+    assert_eq!(u.people[0].id, 1);
+    // Held only occlusion_hold_s (2 s).
+    let u = f.update(3.5, &[seen(vec![])]);
+    assert_eq!(u.count, 0);
+}
+
+#[test]
+fn a_link_survives_a_glitch_but_not_lasting_disagreement() {
+    let mut f = two();
+    let same = |f: &mut RoomFusion, t: f64, bx: f32| {
+        f.update(
+            t,
+            &[
+                seen(vec![at(1, 400.0, 300.0)]),
+                seen(vec![at(7, bx, 300.0)]),
+            ],
+        )
+    };
+    assert_eq!(same(&mut f, 0.0, 100.0).count, 1);
+    // 0.6 s with feet 3 m apart (a bad box): still linked.
+    for k in 1..=3 {
+        assert_eq!(same(&mut f, f64::from(k) * 0.2, 400.0).count, 1);
+    }
+    assert_eq!(same(&mut f, 0.8, 100.0).count, 1);
+    // Lasting disagreement (> unlink_after_s = 1 s): two people.
+    let mut last = 0;
+    for k in 5..=12 {
+        last = same(&mut f, f64::from(k) * 0.2, 400.0).count;
+    }
+    assert_eq!(last, 2);
+}
+
+#[test]
+fn identities_end_after_grace() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    f.update(0.0, &[seen(vec![at(1, 300.0, 300.0)])]);
+    f.update(2.9, &[seen(vec![])]);
+    assert_eq!(f.sizes(), (1, 1));
+    f.update(3.1, &[seen(vec![])]);
+    assert_eq!(f.sizes(), (0, 0));
+    // A new person at the same place later is a new identity.
+    let u = f.update(4.0, &[seen(vec![at(1, 300.0, 300.0)])]);
+    assert_eq!(u.people[0].id, 2);
+}
+
+fn gallery(v: &[f32]) -> Arc<Gallery> {
+    let mut g = TrackGalleries::new(crate::gallery::EmbedPolicy::default());
+    g.add(1, 0.0, v.to_vec());
+    g.get(1).expect("gallery")
+}
+
+#[test]
+fn uncalibrated_cameras_link_by_appearance_alone() {
+    let mut f = RoomFusion::new(
+        cfg(),
+        vec![
+            CameraSetup {
+                id: "a".into(),
+                homography: None,
+            },
+            CameraSetup {
+                id: "b".into(),
+                homography: None,
+            },
+        ],
+    );
+    let red = gallery(&[1.0, 0.1, 0.0]);
+    let blue = gallery(&[0.0, 0.1, 1.0]);
+    let with = |mut t: TrackObs, g: &Arc<Gallery>| {
+        t.gallery = Some(Arc::clone(g));
+        t
+    };
+    let u = f.update(
+        0.0,
+        &[
+            seen(vec![
+                with(at(1, 100.0, 300.0), &red),
+                with(at(2, 300.0, 300.0), &blue),
+            ]),
+            seen(vec![
+                with(at(5, 500.0, 200.0), &blue),
+                with(at(6, 200.0, 200.0), &red),
+            ]),
+        ],
+    );
+    assert_eq!(u.count, 2);
+    for p in &u.people {
+        let t: Vec<u64> = p.members.iter().map(|m| m.track).collect();
+        assert!(t == [1, 6] || t == [2, 5], "{t:?}");
+    }
+    // No appearance and no calibration: no evidence, no link.
+    let mut g = RoomFusion::new(cfg(), f.cameras().to_vec());
+    let u = g.update(
+        0.0,
+        &[
+            seen(vec![at(1, 100.0, 300.0)]),
+            seen(vec![at(5, 100.0, 300.0)]),
+        ],
+    );
+    assert_eq!(u.count, 2);
+}
+
+#[test]
+fn offline_camera_keeps_its_links_and_frame_edges_do_not_panic() {
+    let mut f = two();
+    f.update(
+        0.0,
+        &[
+            seen(vec![at(1, 400.0, 300.0)]),
+            seen(vec![at(7, 100.0, 300.0)]),
+        ],
+    );
+    let u = f.update(0.2, &[seen(vec![at(1, 400.0, 300.0)]), None]);
+    assert_eq!(u.count, 1);
+    let u = f.update(
+        0.4,
+        &[
+            seen(vec![at(1, 400.0, 300.0)]),
+            seen(vec![at(7, 100.0, 300.0)]),
+        ],
+    );
+    assert_eq!(u.count, 1);
+    assert_eq!(u.people[0].members.len(), 2);
+    // Odd input: zero-size frames, boxes far outside, time going backwards.
+    let odd = TrackObs {
+        track: 3,
+        bbox: BoxXywh::new(-1e6, 1e9, 0.0, 0.0),
+        score: f32::NAN,
+        gallery: None,
+    };
+    let _ = f.update(0.1, &[Some(CameraObs::default()), seen(vec![odd])]);
+}
