@@ -143,7 +143,7 @@ impl Detector {
 }
 
 #[allow(unused_variables)]
-fn load_backend(
+pub(crate) fn load_backend(
     cfg: &DetectorConfig,
     model: &[u8],
     name: &str,

@@ -16,6 +16,8 @@ pub enum DetectError {
     BackendUnavailable(&'static str),
     #[error("model output: {0}")]
     Output(String),
+    #[error("embedder: a box with no pixels inside the frame")]
+    EmptyCrop,
     #[error("frame: {0}")]
     Frame(String),
     #[error("reading model {path}: {source}")]

@@ -146,3 +146,54 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
+
+fn embed(backend: BackendChoice, frame: &razz_video::Frame, b: BoxXywh) -> Vec<f32> {
+    let cfg = DetectorConfig {
+        backend,
+        ..DetectorConfig::default()
+    };
+    let mut e = razz_detect::Embedder::new(&cfg).unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    let img = ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame");
+    let mut v = e.embed(&img, &[b]).expect("embed");
+    assert_eq!(v.len(), 1);
+    v.remove(0)
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let d: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let n = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    d / (n(a) * n(b))
+}
+
+#[test]
+fn embedder_matches_python_reference_on_both_backends() {
+    #[derive(serde::Deserialize)]
+    struct R {
+        #[serde(rename = "box")]
+        bbox: [f32; 4],
+        embedding: Vec<f32>,
+    }
+    let text =
+        std::fs::read_to_string(root().join("models/reference/pets-frame0-embedding.json"))
+            .expect("reference file");
+    let r: R = serde_json::from_str(&text).expect("reference json");
+    let frame = pets_frame(0);
+    let b = BoxXywh::new(r.bbox[0], r.bbox[1], r.bbox[2], r.bbox[3]);
+    let ort = embed(BackendChoice::Ort, &frame, b);
+    let tract = embed(BackendChoice::Tract, &frame, b);
+    assert_eq!(ort.len(), 1280);
+    let norm = ort.iter().map(|x| x * x).sum::<f32>().sqrt();
+    // The reference's L2 norm is 25.71; a different resize would move it.
+    assert!((norm - 25.71).abs() < 0.3, "norm {norm}");
+    // The reference resized the uint8 crop with OpenCV's fixed-point bilinear filter; razz
+    // resizes in float. OpenCV itself, resizing in float, gives cosine 0.99767 to the
+    // reference (checked with onnxruntime + cv2), and so does razz.
+    let c = cosine(&ort, &r.embedding);
+    assert!(c > 0.997, "{c}");
+    assert!(cosine(&tract, &ort) > 0.9999, "{}", cosine(&tract, &ort));
+    // A box entirely outside the frame is an error, not a panic.
+    let cfg = DetectorConfig::default();
+    let mut e = razz_detect::Embedder::new(&cfg).expect("embedder");
+    let img = ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame");
+    assert!(e.embed(&img, &[BoxXywh::new(5000.0, 10.0, 20.0, 20.0)]).is_err());
+}
