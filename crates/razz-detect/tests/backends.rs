@@ -173,9 +173,8 @@ fn embedder_matches_python_reference_on_both_backends() {
         bbox: [f32; 4],
         embedding: Vec<f32>,
     }
-    let text =
-        std::fs::read_to_string(root().join("models/reference/pets-frame0-embedding.json"))
-            .expect("reference file");
+    let text = std::fs::read_to_string(root().join("models/reference/pets-frame0-embedding.json"))
+        .expect("reference file");
     let r: R = serde_json::from_str(&text).expect("reference json");
     let frame = pets_frame(0);
     let b = BoxXywh::new(r.bbox[0], r.bbox[1], r.bbox[2], r.bbox[3]);
@@ -195,5 +194,8 @@ fn embedder_matches_python_reference_on_both_backends() {
     let cfg = DetectorConfig::default();
     let mut e = razz_detect::Embedder::new(&cfg).expect("embedder");
     let img = ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame");
-    assert!(e.embed(&img, &[BoxXywh::new(5000.0, 10.0, 20.0, 20.0)]).is_err());
+    assert!(
+        e.embed(&img, &[BoxXywh::new(5000.0, 10.0, 20.0, 20.0)])
+            .is_err()
+    );
 }

@@ -1,35 +1,31 @@
 //! `razz analyze`: run the pipeline over recorded video (or precomputed detections) and write
-//! per-camera MOTChallenge track files and per-room JSON Lines.
+//! per-camera MOTChallenge track files and per-room JSON Lines of fused people.
 //!
 //! Cameras of a room are read in lockstep (same frame index = same instant); each camera's
 //! video is decoded by its own reader thread into a small bounded queue, and every frame
-//! that is due for detection goes to the one inference thread.
+//! that is due for detection goes to the one inference thread, as do the crops that fusion
+//! wants embedded (at a bounded rate per track, see `razz_fusion::gallery`).
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, bounded};
 use indicatif::{ProgressBar, ProgressStyle};
 use razz_core::Detection;
-use razz_core::mot::{detections_by_frame, read_rows, write_track_row};
-use razz_detect::Detector;
-use razz_track::{ByteTracker, TrackView};
-use razz_video::{Frame, OpenOptions, VideoError, VideoSource};
+use razz_core::mot::write_track_row;
+use razz_detect::{Detector, Embedder};
+use razz_fusion::{CameraSetup, TrackBox, TrackGalleries};
+use razz_track::{ByteTracker, TrackState, TrackView};
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::PipelineError;
-use crate::inference::{InferenceHandle, InferenceWorker, Pending};
-
-/// Frames decoded ahead per camera.
-const DECODE_AHEAD: usize = 2;
-
-/// A stream URL that sends nothing for this long is an error, not a hang.
-const URL_IO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+use crate::feed::{Feed, Schedule, open_detections, open_video};
+use crate::inference::{InferenceHandle, InferenceWorker, Pending, SharedFrame};
+use crate::rooms::{CameraFrame, RoomRun};
 
 /// How `analyze` runs.
 #[derive(Clone, Debug, Default)]
@@ -44,6 +40,9 @@ pub struct AnalyzeOptions {
     pub progress: bool,
     /// Also write each camera's raw detections as `<camera>.det.txt` (MOTChallenge).
     pub save_detections: bool,
+    /// Also write each room's lines by the naive sum (`<room>.sum.jsonl`) and by the original
+    /// system's rule (`<room>.original.jsonl`), from the same tracks.
+    pub baselines: bool,
 }
 
 /// What a run did, also written as `summary.json`.
@@ -77,37 +76,6 @@ pub struct RoomReport {
     pub max_count: usize,
 }
 
-/// One person in a room line.
-#[derive(Serialize)]
-struct PersonLine<'a> {
-    camera: &'a str,
-    track: u64,
-    #[serde(rename = "box")]
-    bbox: [f32; 4],
-    score: f32,
-}
-
-#[derive(Serialize)]
-struct RoomLine<'a> {
-    room: &'a str,
-    frame: u64,
-    count: usize,
-    people: Vec<PersonLine<'a>>,
-}
-
-/// Where one camera's frames come from.
-enum Feed {
-    Video {
-        rx: Receiver<Result<Frame, VideoError>>,
-        reader: Option<JoinHandle<()>>,
-    },
-    /// Detections only: no pixels, `frames` frames at `fps`.
-    Detections {
-        by_frame: BTreeMap<u64, Vec<Detection>>,
-        frames: u64,
-    },
-}
-
 struct CameraRun {
     id: String,
     room: usize,
@@ -118,6 +86,11 @@ struct CameraRun {
     out: BufWriter<File>,
     tracks_file: PathBuf,
     det_out: Option<(BufWriter<File>, PathBuf)>,
+    /// Appearance per track, when fusion embeds.
+    galleries: Option<TrackGalleries>,
+    /// Tracks fusion found ambiguous in the last frame.
+    urgent: HashSet<u64>,
+    frame_px: (u32, u32),
     frames: u64,
     detector_runs: u64,
     max_id: u64,
@@ -153,6 +126,7 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
             Some(path) => open_detections(path, &cam.url, cam.fps)?,
             None => open_video(&cam.id, &cam.url, cam.fps)?,
         };
+        let frame_px = feed.size();
         let tracks_file = opts.out_dir.join(format!("{}.txt", cam.id));
         let out = create(&tracks_file)?;
         let det_out = if opts.save_detections && opts.detections.is_none() {
@@ -177,6 +151,10 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
                 out,
                 tracks_file,
                 det_out,
+                galleries: (cfg.fusion.embeddings && opts.detections.is_none())
+                    .then(|| TrackGalleries::new(cfg.fusion.embed_policy())),
+                urgent: HashSet::new(),
+                frame_px,
                 frames: 0,
                 detector_runs: 0,
                 max_id: 0,
@@ -189,8 +167,13 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
     let mut runs: Vec<CameraRun> = runs.into_iter().map(|(r, _)| r).collect();
 
     let worker = if opts.detections.is_none() {
+        let embedder = if cfg.fusion.embeddings {
+            Some(Embedder::new(&cfg.detector)?)
+        } else {
+            None
+        };
         Some(
-            InferenceWorker::spawn(Detector::new(&cfg.detector)?, runs.len()).map_err(
+            InferenceWorker::spawn(Detector::new(&cfg.detector)?, embedder, runs.len()).map_err(
                 |source| PipelineError::Io {
                     path: "inference thread".into(),
                     source,
@@ -202,11 +185,34 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
     };
     let handle = worker.as_ref().and_then(InferenceWorker::handle);
 
-    let mut room_out = Vec::new();
-    for r in &cfg.rooms {
-        if runs.iter().any(|c| cfg.rooms[c.room].id == r.id) {
-            let path = opts.out_dir.join(format!("{}.jsonl", r.id));
-            room_out.push((r.id.clone(), create(&path)?, path, 0usize));
+    let mut rooms_run = Vec::new();
+    for (ri, r) in cfg.rooms.iter().enumerate() {
+        let members: Vec<(usize, CameraSetup)> = runs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.room == ri)
+            .map(|(i, c)| {
+                let cam = cams.iter().find(|k| k.id == c.id);
+                let homography = cam
+                    .and_then(|k| k.calibration.as_ref())
+                    .and_then(|cal| cal.homography().ok());
+                (
+                    i,
+                    CameraSetup {
+                        id: c.id.clone(),
+                        homography,
+                    },
+                )
+            })
+            .collect();
+        if !members.is_empty() {
+            rooms_run.push(RoomRun::new(
+                &r.id,
+                members,
+                &cfg.fusion,
+                &opts.out_dir,
+                opts.baselines,
+            )?);
         }
     }
 
@@ -218,37 +224,26 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
         if !any {
             break;
         }
-        for (ri, (room_id, out, path, max_count)) in room_out.iter_mut().enumerate() {
-            let mut people = Vec::new();
-            for (ci, run) in runs.iter().enumerate() {
-                if cfg.rooms[run.room].id != *room_id {
-                    continue;
-                }
-                for v in &per_frame[ci] {
-                    people.push(PersonLine {
-                        camera: &run.id,
-                        track: v.id,
-                        bbox: [v.bbox.x, v.bbox.y, v.bbox.w, v.bbox.h],
-                        score: v.score,
-                    });
-                }
+        for room in &mut rooms_run {
+            let frames: Vec<CameraFrame<'_>> = room
+                .cameras
+                .iter()
+                .map(|&ci| {
+                    let run = &runs[ci];
+                    CameraFrame {
+                        id: &run.id,
+                        views: (!run.done).then_some(per_frame[ci].as_slice()),
+                        frame_px: run.frame_px,
+                        galleries: run.galleries.as_ref(),
+                    }
+                })
+                .collect();
+            // Same frame index = same instant; the room's first camera gives the clock.
+            let fps = room.cameras.first().map_or(1.0, |&ci| runs[ci].fps);
+            let urgent = room.step(frame_index + 1, frame_index as f64 / fps, &frames)?;
+            for (&ci, u) in room.cameras.iter().zip(urgent) {
+                runs[ci].urgent = u;
             }
-            let line = RoomLine {
-                room: room_id,
-                frame: frame_index + 1,
-                count: people.len(),
-                people,
-            };
-            *max_count = (*max_count).max(line.count);
-            serde_json::to_writer(&mut *out, &line).map_err(|e| PipelineError::Io {
-                path: path.clone(),
-                source: e.into(),
-            })?;
-            writeln!(out).map_err(|source| PipelineError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let _ = ri;
         }
         frame_index += 1;
         bar.inc(1);
@@ -283,16 +278,13 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
         });
     }
     let mut rooms = Vec::new();
-    for (id, mut out, path, max_count) in room_out {
-        out.flush().map_err(|source| PipelineError::Io {
-            path: path.clone(),
-            source,
-        })?;
+    for room in rooms_run {
         rooms.push(RoomReport {
-            id,
-            lines_file: path,
-            max_count,
+            id: room.id.clone(),
+            lines_file: room.lines_file(),
+            max_count: room.max_count,
         });
+        room.finish()?;
     }
     let elapsed_s = started.elapsed().as_secs_f64();
     let report = AnalyzeReport {
@@ -330,7 +322,8 @@ fn step(
     per_frame: &mut [Vec<TrackView>],
 ) -> Result<bool, PipelineError> {
     // Gather this instant's frames and send the due ones to the detector together.
-    let mut pending: Vec<Option<Pending>> = Vec::with_capacity(runs.len());
+    type Ticket = (Pending<Vec<Detection>>, SharedFrame);
+    let mut pending: Vec<Option<Ticket>> = Vec::with_capacity(runs.len());
     let mut any = false;
     for run in runs.iter_mut() {
         let mut ticket = None;
@@ -340,12 +333,14 @@ fn step(
                     Ok(Ok(frame)) => {
                         any = true;
                         let t = frame.index as f64 / run.fps;
+                        run.frame_px = (frame.width, frame.height);
                         if run.schedule.due(t) {
                             let det = detector.ok_or(PipelineError::InferenceStopped)?;
-                            ticket = Some(
-                                det.submit(frame.width, frame.height, frame.bgr)
-                                    .ok_or(PipelineError::InferenceStopped)?,
-                            );
+                            let bgr: SharedFrame = Arc::new(frame.bgr);
+                            let p = det
+                                .submit(frame.width, frame.height, Arc::clone(&bgr))
+                                .ok_or(PipelineError::InferenceStopped)?;
+                            ticket = Some((p, bgr));
                         }
                     }
                     Ok(Err(source)) => {
@@ -373,8 +368,10 @@ fn step(
             continue;
         }
         let t = frame_index as f64 / run.fps;
+        let mut shown = None;
         let views = match (ticket, &run.feed) {
-            (Some(p), _) => {
+            (Some((p, bgr)), _) => {
+                shown = Some(bgr);
                 let result = p.wait().ok_or(PipelineError::InferenceStopped)?;
                 let dets = result.map_err(|source| PipelineError::Detect {
                     camera: run.id.clone(),
@@ -411,128 +408,56 @@ fn step(
             })?;
             run.max_id = run.max_id.max(v.id);
         }
+        if let (Some(bgr), Some(det)) = (shown, detector) {
+            embed_due(run, t, &views, bgr, det, frame_index)?;
+        }
         run.frames += 1;
         *out = views;
     }
     Ok(any)
 }
 
-/// When the detector runs: every frame, or at a rate with the tracker predicting between.
-struct Schedule {
-    period_s: Option<f64>,
-    next_s: f64,
-    /// Slack so that 5 per second on a 10 FPS video hits exactly every second frame.
-    half_frame_s: f64,
-}
-
-impl Schedule {
-    /// Whether the detector should run at time `t`; advances the schedule when it should.
-    fn due(&mut self, t: f64) -> bool {
-        let Some(period) = self.period_s else {
-            return true;
-        };
-        if t + self.half_frame_s >= self.next_s {
-            self.next_s = (self.next_s + period).max(t + period - self.half_frame_s);
-            true
-        } else {
-            false
+/// Embeds the tracks whose turn it is (new, ambiguous, or due by interval) and frees the
+/// galleries of tracks the tracker has forgotten.
+fn embed_due(
+    run: &mut CameraRun,
+    t_s: f64,
+    views: &[TrackView],
+    bgr: SharedFrame,
+    det: &InferenceHandle,
+    frame_index: u64,
+) -> Result<(), PipelineError> {
+    let Some(galleries) = &mut run.galleries else {
+        return Ok(());
+    };
+    let boxes: Vec<TrackBox> = views
+        .iter()
+        .map(|v| TrackBox {
+            track: v.id,
+            bbox: v.bbox,
+            fresh: v.state == TrackState::Tracked && v.last_seen_s == t_s,
+        })
+        .collect();
+    let (w, h) = run.frame_px;
+    let due = galleries.due(t_s, &boxes, &run.urgent, w, h);
+    if !due.is_empty() && det.embeds() {
+        let crops = due.iter().map(|&i| boxes[i].bbox).collect();
+        let result = det
+            .embed(w, h, bgr, crops)
+            .and_then(|p| p.wait())
+            .ok_or(PipelineError::InferenceStopped)?;
+        let embeddings = result.map_err(|source| PipelineError::Detect {
+            camera: run.id.clone(),
+            frame: frame_index,
+            source,
+        })?;
+        for (&i, e) in due.iter().zip(embeddings) {
+            galleries.add(boxes[i].track, t_s, e);
         }
     }
-}
-
-fn open_video(
-    camera: &str,
-    url: &str,
-    fps: Option<f64>,
-) -> Result<(Feed, f64, Option<u64>), PipelineError> {
-    let opts = OpenOptions {
-        fps,
-        io_timeout: Some(URL_IO_TIMEOUT),
-        ..OpenOptions::default()
-    };
-    let source = VideoSource::open(url, &opts).map_err(|source| PipelineError::Video {
-        camera: camera.to_owned(),
-        source,
-    })?;
-    let (fps, length) = (source.fps(), source.info().frame_count);
-    let (tx, rx) = bounded(DECODE_AHEAD);
-    let name = format!("decode-{camera}");
-    let reader = std::thread::Builder::new()
-        .name(name)
-        .spawn(move || {
-            for item in source {
-                let stop = item.is_err();
-                if tx.send(item).is_err() || stop {
-                    break;
-                }
-            }
-        })
-        .map_err(|source| PipelineError::Io {
-            path: "decoder thread".into(),
-            source,
-        })?;
-    Ok((
-        Feed::Video {
-            rx,
-            reader: Some(reader),
-        },
-        fps,
-        length,
-    ))
-}
-
-/// Detections from a MOTChallenge file. `url` may name the sequence's video (only its frame
-/// count and rate are used) or the detections file itself; `seqinfo.ini` beside `det/` fills
-/// in what is missing.
-fn open_detections(
-    path: &Path,
-    url: &str,
-    fps: Option<f64>,
-) -> Result<(Feed, f64, Option<u64>), PipelineError> {
-    let file = File::open(path).map_err(|source| PipelineError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let rows = read_rows(BufReader::new(file)).map_err(|source| PipelineError::Detections {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let by_frame = detections_by_frame(&rows);
-    let seqinfo = path
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("seqinfo.ini"))
-        .and_then(|p| std::fs::read_to_string(p).ok());
-    let ini = |key: &str| {
-        seqinfo.as_deref().and_then(|s| {
-            s.lines().find_map(|l| {
-                l.trim()
-                    .strip_prefix(key)?
-                    .trim()
-                    .strip_prefix('=')
-                    .map(|v| v.trim().to_owned())
-            })
-        })
-    };
-    let mut frames = ini("seqLength").and_then(|v| v.parse::<u64>().ok());
-    let mut rate = fps.or_else(|| ini("frameRate").and_then(|v| v.parse::<f64>().ok()));
-    if Path::new(url) != path && (frames.is_none() || rate.is_none()) {
-        let info = razz_video::probe(url, &[]).map_err(|source| PipelineError::Video {
-            camera: url.to_owned(),
-            source,
-        })?;
-        frames = frames.or(info.frame_count);
-        rate = rate.or(info.fps);
-    }
-    let last = by_frame.keys().next_back().map_or(0, |k| k + 1);
-    let frames = frames.unwrap_or(last).max(last);
-    let fps = rate.filter(|r| r.is_finite() && *r > 0.0).ok_or_else(|| {
-        PipelineError::Usage(format!(
-            "{}: frame rate unknown (no seqinfo.ini beside det/): pass --fps",
-            path.display()
-        ))
-    })?;
-    Ok((Feed::Detections { by_frame, frames }, fps, Some(frames)))
+    let alive: HashSet<u64> = run.tracker.confirmed().iter().map(|v| v.id).collect();
+    galleries.retain(|id| alive.contains(&id));
+    Ok(())
 }
 
 /// MOTChallenge detection line: `frame,-1,x,y,w,h,score,-1,-1,-1`.

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use razz_detect::DetectorConfig;
+use razz_fusion::{Calibration, FusionConfig};
 use razz_track::TrackerConfig;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,8 @@ pub struct Config {
     pub detector: DetectorConfig,
     #[serde(default)]
     pub tracker: TrackerConfig,
+    #[serde(default)]
+    pub fusion: FusionConfig,
     #[serde(default)]
     pub rooms: Vec<RoomConfig>,
     #[serde(default)]
@@ -89,6 +92,9 @@ pub struct CameraConfig {
     /// Overrides the stream's frame rate for timestamps (e.g. a file whose header is wrong).
     #[serde(default)]
     pub fps: Option<f64>,
+    /// Floor calibration: at least 4 image points (pixels) and their floor positions (metres).
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
 }
 
 fn yes() -> bool {
@@ -144,6 +150,11 @@ impl Config {
             if c.url.trim().is_empty() {
                 return err(format!("camera {:?} has an empty url", c.id));
             }
+            if let Some(cal) = &c.calibration
+                && let Err(e) = cal.homography()
+            {
+                return err(format!("camera {:?}: {e}", c.id));
+            }
             for (name, v) in [("detect_fps", c.detect_fps), ("fps", c.fps)] {
                 if let Some(v) = v
                     && !(v.is_finite() && v > 0.0 && v <= 1000.0)
@@ -183,6 +194,16 @@ impl Config {
                 "detector: threads must be 1..256, got {}",
                 d.threads
             ));
+        }
+        self.fusion.validate().map_err(PipelineError::Config)?;
+        for p in &self.fusion.pairs {
+            for id in &p.cameras {
+                if !cams.contains(id.as_str()) {
+                    return err(format!(
+                        "fusion.pairs names camera {id:?}, which is not defined"
+                    ));
+                }
+            }
         }
         let t = &self.tracker;
         if !(t.lost_ttl_s.is_finite() && t.lost_ttl_s >= 0.0) {
@@ -322,6 +343,11 @@ detect_fps = 5
             ),
             ("[detector]\nthreads = 0\n", "threads must be"),
             ("[tracker]\nlost_ttl_s = nan\n", "lost_ttl_s"),
+            ("[fusion]\ngrace_s = -1\n", "grace_s must be"),
+            (
+                "[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"a\"\nurl = \"x\"\n[cameras.calibration]\nimage_px = [[0,0],[1,1],[2,2],[3,3]]\nfloor_m = [[0,0],[1,0],[1,1],[0,1]]\n",
+                "camera \"c\": calibration points are degenerate",
+            ),
             ("this is not toml", "expected"),
         ] {
             let e = Config::parse(text).expect_err(text).to_string();

@@ -1,25 +1,39 @@
-//! The inference worker: one named thread that owns a [`Detector`] and serves every camera
-//! through a bounded request channel, so inference never runs on a caller's thread (or an
-//! async worker) and never queues without bound.
+//! The inference worker: one named thread that owns a [`Detector`] (and, when fusion uses
+//! appearance, an [`Embedder`]) and serves every camera through a bounded request channel, so
+//! inference never runs on a caller's thread (or an async worker) and never queues without
+//! bound.
 
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use razz_core::Detection;
-use razz_detect::{DetectError, Detector, ImageRef};
+use razz_core::{BoxXywh, Detection};
+use razz_detect::{DetectError, Detector, Embedder, ImageRef};
 
-/// A frame to detect people in.
-struct Request {
-    width: u32,
-    height: u32,
-    bgr: Vec<u8>,
-    reply: Sender<Result<Vec<Detection>, DetectError>>,
+/// A frame shared between the caller (which may crop it later) and the worker.
+pub type SharedFrame = Arc<Vec<u8>>;
+
+enum Request {
+    Detect {
+        width: u32,
+        height: u32,
+        bgr: SharedFrame,
+        reply: Sender<Result<Vec<Detection>, DetectError>>,
+    },
+    Embed {
+        width: u32,
+        height: u32,
+        bgr: SharedFrame,
+        boxes: Vec<BoxXywh>,
+        reply: Sender<Result<Vec<Vec<f32>>, DetectError>>,
+    },
 }
 
 /// Handle to the worker; cheap to clone, one per camera.
 #[derive(Clone)]
 pub struct InferenceHandle {
     tx: Sender<Request>,
+    embeds: bool,
 }
 
 /// Owns the worker thread; dropping every handle and then this ends the thread.
@@ -29,29 +43,58 @@ pub struct InferenceWorker {
     backend: &'static str,
 }
 
-/// A pending detection: wait on it with [`Pending::wait`].
-pub struct Pending {
-    rx: Receiver<Result<Vec<Detection>, DetectError>>,
+/// A pending result: wait on it with [`Pending::wait`].
+pub struct Pending<T> {
+    rx: Receiver<Result<T, DetectError>>,
 }
 
 impl InferenceWorker {
-    /// Starts the thread. `queue` bounds how many frames may wait for it.
-    pub fn spawn(mut detector: Detector, queue: usize) -> std::io::Result<Self> {
+    /// Starts the thread. `queue` bounds how many requests may wait for it.
+    pub fn spawn(
+        mut detector: Detector,
+        mut embedder: Option<Embedder>,
+        queue: usize,
+    ) -> std::io::Result<Self> {
         let backend = detector.backend_name();
+        let embeds = embedder.is_some();
         let (tx, rx) = bounded::<Request>(queue.max(1));
         let thread = std::thread::Builder::new()
             .name("razz-inference".into())
             .spawn(move || {
                 for req in rx {
-                    let result = ImageRef::new(req.width, req.height, &req.bgr)
-                        .map_err(DetectError::Frame)
-                        .and_then(|img| detector.detect(&img));
                     // The requester may have gone away; nothing to do then.
-                    let _ = req.reply.send(result);
+                    match req {
+                        Request::Detect {
+                            width,
+                            height,
+                            bgr,
+                            reply,
+                        } => {
+                            let r = ImageRef::new(width, height, &bgr)
+                                .map_err(DetectError::Frame)
+                                .and_then(|img| detector.detect(&img));
+                            let _ = reply.send(r);
+                        }
+                        Request::Embed {
+                            width,
+                            height,
+                            bgr,
+                            boxes,
+                            reply,
+                        } => {
+                            let r = match embedder.as_mut() {
+                                Some(e) => ImageRef::new(width, height, &bgr)
+                                    .map_err(DetectError::Frame)
+                                    .and_then(|img| e.embed(&img, &boxes)),
+                                None => Err(DetectError::BackendUnavailable("embedder")),
+                            };
+                            let _ = reply.send(r);
+                        }
+                    }
                 }
             })?;
         Ok(Self {
-            handle: Some(InferenceHandle { tx }),
+            handle: Some(InferenceHandle { tx, embeds }),
             thread: Some(thread),
             backend,
         })
@@ -77,10 +120,15 @@ impl Drop for InferenceWorker {
 
 impl InferenceHandle {
     /// Queues a frame (blocking while the queue is full) and returns a ticket for the result.
-    pub fn submit(&self, width: u32, height: u32, bgr: Vec<u8>) -> Option<Pending> {
+    pub fn submit(
+        &self,
+        width: u32,
+        height: u32,
+        bgr: SharedFrame,
+    ) -> Option<Pending<Vec<Detection>>> {
         let (reply, rx) = bounded(1);
         self.tx
-            .send(Request {
+            .send(Request::Detect {
                 width,
                 height,
                 bgr,
@@ -89,11 +137,37 @@ impl InferenceHandle {
             .ok()?;
         Some(Pending { rx })
     }
+
+    /// Whether the worker has an embedder.
+    pub fn embeds(&self) -> bool {
+        self.embeds
+    }
+
+    /// Queues crops of a frame for embedding.
+    pub fn embed(
+        &self,
+        width: u32,
+        height: u32,
+        bgr: SharedFrame,
+        boxes: Vec<BoxXywh>,
+    ) -> Option<Pending<Vec<Vec<f32>>>> {
+        let (reply, rx) = bounded(1);
+        self.tx
+            .send(Request::Embed {
+                width,
+                height,
+                bgr,
+                boxes,
+                reply,
+            })
+            .ok()?;
+        Some(Pending { rx })
+    }
 }
 
-impl Pending {
+impl<T> Pending<T> {
     /// Blocks until the worker answers; `None` if it stopped.
-    pub fn wait(self) -> Option<Result<Vec<Detection>, DetectError>> {
+    pub fn wait(self) -> Option<Result<T, DetectError>> {
         self.rx.recv().ok()
     }
 }

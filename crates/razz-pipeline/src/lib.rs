@@ -7,7 +7,9 @@
 pub mod analyze;
 pub mod config;
 mod error;
+mod feed;
 pub mod inference;
+mod rooms;
 pub mod sys;
 
 pub use analyze::{AnalyzeOptions, AnalyzeReport, analyze};

@@ -55,6 +55,13 @@ pub struct AnalyzeArgs {
     /// Also write the detector's raw output per camera as CAMERA.det.txt (MOTChallenge).
     #[arg(long)]
     save_detections: bool,
+    /// Also write each room's lines by the naive sum (ROOM.sum.jsonl) and by the original
+    /// system's rule (ROOM.original.jsonl), to compare with fusion.
+    #[arg(long)]
+    baselines: bool,
+    /// Turn appearance embeddings off (fusion by position and time only).
+    #[arg(long)]
+    no_embeddings: bool,
 }
 
 fn parse_format(s: &str) -> Result<ModelFormat, String> {
@@ -99,6 +106,9 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     }
     d.format = a.model_format.unwrap_or(d.format);
     cfg.tracker.lost_ttl_s = a.lost_ttl_s.unwrap_or(cfg.tracker.lost_ttl_s);
+    if a.no_embeddings {
+        cfg.fusion.embeddings = false;
+    }
     if let Some(f) = a.detect_fps {
         anyhow::ensure!(
             f.is_finite() && f > 0.0,
@@ -113,6 +123,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         detections: a.detections.clone(),
         progress: !a.no_progress && std::io::stderr().is_terminal(),
         save_detections: a.save_detections,
+        baselines: a.baselines,
     };
     let r = razz_pipeline::analyze(&cfg, &opts)?;
     for c in &r.cameras {
@@ -163,6 +174,7 @@ fn single_camera(cfg: &mut Config, input: &str, id: Option<String>, fps: Option<
         enabled: true,
         detect_fps: None,
         fps,
+        calibration: None,
     }];
 }
 
