@@ -117,6 +117,10 @@ pub(crate) mod ort_backend {
                 .map_err(err)?
                 .with_inter_threads(1)
                 .map_err(err)?
+                // Idle pool threads sleep instead of spinning: the detector and the embedder
+                // each have a pool, and spinning ones steal the cores the other needs.
+                .with_intra_op_spinning(false)
+                .map_err(err)?
                 .commit_from_memory(model)
                 .map_err(|e| DetectError::Ort(e.to_string()))?;
             let input = session

@@ -65,6 +65,10 @@ pub struct CameraReport {
     pub frames: u64,
     pub fps: f64,
     pub detector_runs: u64,
+    /// Crops embedded for fusion.
+    pub embeddings: u64,
+    /// Time the inference thread spent embedding, seconds.
+    pub embed_s: f64,
     pub tracks_file: PathBuf,
     pub track_ids: u64,
 }
@@ -91,6 +95,8 @@ struct CameraRun {
     /// Tracks fusion found ambiguous in the last frame.
     urgent: HashSet<u64>,
     frame_px: (u32, u32),
+    embeddings: u64,
+    embed_s: f64,
     frames: u64,
     detector_runs: u64,
     max_id: u64,
@@ -155,6 +161,8 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
                     .then(|| TrackGalleries::new(cfg.fusion.embed_policy())),
                 urgent: HashSet::new(),
                 frame_px,
+                embeddings: 0,
+                embed_s: 0.0,
                 frames: 0,
                 detector_runs: 0,
                 max_id: 0,
@@ -273,6 +281,8 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
             frames: run.frames,
             fps: run.fps,
             detector_runs: run.detector_runs,
+            embeddings: run.embeddings,
+            embed_s: run.embed_s,
             tracks_file: run.tracks_file,
             track_ids: run.max_id,
         });
@@ -442,6 +452,7 @@ fn embed_due(
     let due = galleries.due(t_s, &boxes, &run.urgent, w, h);
     if !due.is_empty() && det.embeds() {
         let crops = due.iter().map(|&i| boxes[i].bbox).collect();
+        let started = Instant::now();
         let result = det
             .embed(w, h, bgr, crops)
             .and_then(|p| p.wait())
@@ -451,6 +462,8 @@ fn embed_due(
             frame: frame_index,
             source,
         })?;
+        run.embed_s += started.elapsed().as_secs_f64();
+        run.embeddings += embeddings.len() as u64;
         for (&i, e) in due.iter().zip(embeddings) {
             galleries.add(boxes[i].track, t_s, e);
         }

@@ -128,11 +128,13 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     let r = razz_pipeline::analyze(&cfg, &opts)?;
     for c in &r.cameras {
         println!(
-            "camera {}: {} frames, {} detector runs, {} track ids -> {}",
+            "camera {}: {} frames, {} detector runs, {} track ids, {} crops embedded ({:.1} s) -> {}",
             c.id,
             c.frames,
             c.detector_runs,
             c.track_ids,
+            c.embeddings,
+            c.embed_s,
             c.tracks_file.display()
         );
     }
