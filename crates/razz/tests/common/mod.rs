@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod fusion;
 pub mod rtsp;
 pub mod server;
 

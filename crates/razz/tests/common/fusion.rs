@@ -1,0 +1,239 @@
+//! Multi-camera cases cut from one real recording (PETS09-S2L1), and their scoring.
+//!
+//! Each case is two views cropped from the same video with ffmpeg, so every view pixel maps
+//! back to an original pixel, where the ground truth lives. Views differ in scale and
+//! brightness. Each view is calibrated the way an operator would do it: 4 points clicked in
+//! the view whose floor positions are known (here: from the homography fitted to the ground
+//! truth's floor coordinates).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+use razz_core::BoxXywh;
+use razz_core::mot::MotRow;
+use razz_eval::{Metrics, SequenceData};
+use razz_fusion::{Calibration, Homography};
+
+use super::{rows, shared};
+
+/// A view: crop of the original at `x_px` (full height), then scaled and re-lit.
+#[derive(Clone, Copy, Debug)]
+pub struct View {
+    pub id: &'static str,
+    pub x_px: u32,
+    pub w_px: u32,
+    pub scale: f32,
+    /// ffmpeg `eq` brightness, -1..1.
+    pub brightness: f32,
+}
+
+impl View {
+    /// View pixel to original pixel.
+    pub fn to_original(&self, b: &BoxXywh) -> BoxXywh {
+        BoxXywh::new(
+            b.x / self.scale + self.x_px as f32,
+            b.y / self.scale,
+            b.w / self.scale,
+            b.h / self.scale,
+        )
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (
+            (self.w_px as f32 * self.scale).round() as u32,
+            (576.0 * self.scale).round() as u32,
+        )
+    }
+}
+
+pub fn pets_video() -> std::path::PathBuf {
+    shared().join("mot15/PETS09-S2L1/vtest.avi")
+}
+
+pub fn pets_gt() -> Vec<MotRow> {
+    rows(&shared().join("mot15/PETS09-S2L1/gt/gt.txt"))
+}
+
+/// Image feet to floor metres, fitted to every ground-truth row.
+pub fn pets_floor() -> Homography {
+    let gt = pets_gt();
+    let (img, floor): (Vec<[f64; 2]>, Vec<[f64; 2]>) = gt
+        .iter()
+        .filter_map(|r| {
+            let w = r.world?;
+            let (fx, fy) = r.bbox.foot();
+            Some((
+                [f64::from(fx), f64::from(fy)],
+                [f64::from(w[0]), f64::from(w[1])],
+            ))
+        })
+        .unzip();
+    Homography::fit(&img, &floor).expect("homography from gt")
+}
+
+/// Writes the view's video into `dir` (MJPEG, every frame kept).
+pub fn make_view(dir: &Path, v: &View) -> std::path::PathBuf {
+    let out = dir.join(format!("{}.avi", v.id));
+    let (w, h) = v.size();
+    let filter = format!(
+        "crop={}:576:{}:0,scale={w}:{h},eq=brightness={}",
+        v.w_px, v.x_px, v.brightness
+    );
+    let st = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
+        .arg(pets_video())
+        .args([
+            "-vf",
+            &filter,
+            "-fps_mode",
+            "passthrough",
+            "-c:v",
+            "mjpeg",
+            "-q:v",
+            "3",
+        ])
+        .arg(&out)
+        .status()
+        .expect("run ffmpeg");
+    assert!(st.success(), "ffmpeg failed for {}", v.id);
+    out
+}
+
+/// The view's calibration: 4 points spread over its lower part, with their floor positions.
+pub fn calibration(v: &View, floor: &Homography) -> Calibration {
+    let (w, h) = v.size();
+    let (w, h) = (f64::from(w), f64::from(h));
+    let image_px = vec![
+        [0.1 * w, 0.5 * h],
+        [0.9 * w, 0.5 * h],
+        [0.9 * w, 0.95 * h],
+        [0.1 * w, 0.95 * h],
+    ];
+    let floor_m = image_px
+        .iter()
+        .map(|p| {
+            let o = [
+                p[0] / f64::from(v.scale) + f64::from(v.x_px),
+                p[1] / f64::from(v.scale),
+            ];
+            floor.apply(o).expect("point maps to the floor")
+        })
+        .collect();
+    Calibration { image_px, floor_m }
+}
+
+/// A config with one room of the given views, each calibrated.
+pub fn config(dir: &Path, views: &[View], calibrated: bool) -> std::path::PathBuf {
+    let floor = pets_floor();
+    let mut text = String::from("[[rooms]]\nid = \"hall\"\n");
+    for v in views {
+        let video = make_view(dir, v);
+        text += &format!(
+            "\n[[cameras]]\nid = \"{}\"\nroom = \"hall\"\nurl = \"{}\"\n",
+            v.id,
+            video.display()
+        );
+        if calibrated {
+            let c = calibration(v, &floor);
+            text += &format!(
+                "[cameras.calibration]\nimage_px = {:?}\nfloor_m = {:?}\n",
+                c.image_px, c.floor_m
+            );
+        }
+    }
+    let path = dir.join("room.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Scores of one method on one case.
+#[derive(Clone, Debug)]
+pub struct CountScore {
+    pub name: String,
+    pub frames: usize,
+    pub exact: f64,
+    pub mae: f64,
+    pub idf1: f64,
+}
+
+impl CountScore {
+    pub fn row(&self) -> String {
+        format!(
+            "{:<34} {:>6} {:>8.1}% {:>7.3} {:>7.1}",
+            self.name,
+            self.frames,
+            100.0 * self.exact,
+            self.mae,
+            100.0 * self.idf1
+        )
+    }
+
+    pub fn header() -> String {
+        format!(
+            "{:<34} {:>6} {:>9} {:>7} {:>7}",
+            "method", "frames", "exact", "MAE", "IDF1"
+        )
+    }
+}
+
+/// Scores a room-lines file: counts against the ground truth's people per frame, and global
+/// ids (each person's largest seen member box, mapped back to original pixels) by IDF1.
+pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> CountScore {
+    let gt = pets_gt();
+    let mut gt_count: BTreeMap<u32, usize> = BTreeMap::new();
+    for r in &gt {
+        *gt_count.entry(r.frame).or_default() += 1;
+    }
+    let text = std::fs::read_to_string(lines).expect("room lines");
+    let (mut exact, mut abs, mut n) = (0usize, 0usize, 0usize);
+    let mut tracks = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        let frame = v["frame"].as_u64().expect("frame") as u32;
+        let count = v["count"].as_u64().expect("count") as usize;
+        let want = gt_count.get(&frame).copied().unwrap_or(0);
+        exact += usize::from(count == want);
+        abs += count.abs_diff(want);
+        n += 1;
+        for p in v["people"].as_array().expect("people") {
+            let id = p["id"].as_u64().expect("id");
+            let best = p["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .filter(|m| m["seen"].as_bool().unwrap_or(true))
+                .filter_map(|m| {
+                    let cam = m["camera"].as_str()?;
+                    let b: Vec<f32> = m["box"]
+                        .as_array()?
+                        .iter()
+                        .filter_map(|x| x.as_f64().map(|x| x as f32))
+                        .collect();
+                    let bx = BoxXywh::new(b[0], b[1], b[2], b[3]);
+                    Some(views.get(cam).map_or(bx, |view| view.to_original(&bx)))
+                })
+                .max_by(|a, b| a.area().total_cmp(&b.area()));
+            if let Some(b) = best {
+                tracks.push(MotRow {
+                    frame,
+                    id: id as i64,
+                    bbox: b,
+                    conf: 1.0,
+                    world: None,
+                });
+            }
+        }
+    }
+    let m = Metrics::evaluate(
+        name,
+        &SequenceData::new(&gt, &tracks).expect("valid tracks"),
+    );
+    CountScore {
+        name: name.to_owned(),
+        frames: n,
+        exact: exact as f64 / n.max(1) as f64,
+        mae: abs as f64 / n.max(1) as f64,
+        idf1: m.identity.idf1,
+    }
+}
