@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use razz_detect::{DetectError, Detector, DetectorConfig};
+use razz_detect::{DetectError, Detector, DetectorConfig, Embedder};
+use razz_fusion::{FusionConfig, Homography};
 use razz_track::TrackerConfig;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics::EngineMetrics;
-use crate::scheduler::{self, Command, RoomChannels, SchedCamera};
+use crate::scheduler::{self, Command, Models, RoomChannels, SchedCamera, SchedConfig};
 use crate::slot::FrameSlot;
 use crate::state::{CameraSnapshot, CameraStatus, RoomSnapshot, SharedCamera, SharedRoom};
 use crate::supervisor::{self, Shared, Target};
@@ -22,6 +23,7 @@ use crate::supervisor::{self, Shared, Target};
 pub struct EngineConfig {
     pub detector: DetectorConfig,
     pub tracker: TrackerConfig,
+    pub fusion: FusionConfig,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -42,6 +44,8 @@ pub struct CameraSpec {
     pub password: Option<String>,
     pub enabled: bool,
     pub detect_fps: f64,
+    /// Image to floor, when calibrated. Changing it does not restart the camera.
+    pub homography: Option<Homography>,
 }
 
 impl std::fmt::Debug for CameraSpec {
@@ -79,6 +83,17 @@ impl CameraSpec {
     }
 }
 
+/// Whether two specs differ at most in calibration.
+fn same_stream(a: &CameraSpec, b: &CameraSpec) -> bool {
+    CameraSpec {
+        homography: None,
+        ..a.clone()
+    } == CameraSpec {
+        homography: None,
+        ..b.clone()
+    }
+}
+
 struct Running {
     spec: CameraSpec,
     shared: Arc<Shared>,
@@ -106,12 +121,12 @@ impl Engine {
     ) -> Result<Self, DetectError> {
         let (commands, rx) = sync_channel(64);
         let rooms: RoomChannels = Arc::new(RwLock::new(HashMap::new()));
-        let (r, m, c, t) = (
-            Arc::clone(&rooms),
-            metrics.clone(),
-            cancel.clone(),
-            cfg.tracker,
-        );
+        let (r, m, c) = (Arc::clone(&rooms), metrics.clone(), cancel.clone());
+        let sched_cfg = SchedConfig {
+            tracker: cfg.tracker,
+            fusion: cfg.fusion.clone(),
+        };
+        let embeds = cfg.fusion.embeddings;
         let detector_cfg = cfg.detector.clone();
         let (loaded_tx, loaded_rx) = sync_channel(1);
         // The detector is loaded on the scheduler thread after it lowered its priority, so
@@ -120,10 +135,18 @@ impl Engine {
             .name("razz-scheduler".into())
             .spawn(move || {
                 crate::background_priority();
-                match Detector::new(&detector_cfg) {
-                    Ok(detector) => {
-                        let _ = loaded_tx.send(Ok(detector.backend_name()));
-                        scheduler::run(detector, t, rx, r, m, c);
+                let models = Detector::new(&detector_cfg).and_then(|detector| {
+                    let embedder = if embeds {
+                        Some(Embedder::new(&detector_cfg)?)
+                    } else {
+                        None
+                    };
+                    Ok(Models { detector, embedder })
+                });
+                match models {
+                    Ok(models) => {
+                        let _ = loaded_tx.send(Ok(models.detector.backend_name()));
+                        scheduler::run(models, sched_cfg, rx, r, m, c);
                     }
                     Err(e) => {
                         let _ = loaded_tx.send(Err(e));
@@ -183,6 +206,18 @@ impl Engine {
             .filter(|c| c.enabled)
             .map(|c| (c.id.as_str(), c))
             .collect();
+        // A new calibration alone is applied in place; any other change restarts the camera.
+        for (id, r) in running.iter_mut() {
+            if let Some(w) = wanted.get(id.as_str())
+                && w.homography != r.spec.homography
+                && same_stream(w, &r.spec)
+            {
+                r.spec.homography = w.homography;
+                let _ = self
+                    .commands
+                    .send(Command::Calibrate(id.clone(), w.homography));
+            }
+        }
         let stale: Vec<String> = running
             .keys()
             .filter(|id| {
@@ -243,6 +278,7 @@ impl Engine {
             slot,
             status,
             tx: tx.clone(),
+            homography: spec.homography,
         });
         if self.commands.send(cmd).is_err() {
             return Err(std::io::Error::other("scheduler stopped"));
@@ -357,6 +393,7 @@ mod tests {
             password: Some("p@ss word".into()),
             enabled: true,
             detect_fps: 5.0,
+            homography: None,
         };
         let t = spec.target();
         assert_eq!(

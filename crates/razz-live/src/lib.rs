@@ -13,6 +13,7 @@
 //! above. Stopping is one `CancellationToken`.
 
 pub mod engine;
+mod fuse;
 pub mod metrics;
 pub mod scheduler;
 pub mod slot;
@@ -21,7 +22,7 @@ pub mod supervisor;
 
 pub use engine::{CameraSpec, Engine, EngineConfig, RoomSpec};
 pub use metrics::EngineMetrics;
-pub use state::{CameraSnapshot, CameraStatus, Person, RoomSnapshot};
+pub use state::{CameraSnapshot, CameraStatus, Member, Person, RoomPerson, RoomSnapshot};
 
 /// Lowers the calling thread's priority (nice 19 on Linux; children it spawns inherit it).
 /// Video and inference are throughput work: they must yield the CPU to the HTTP workers,

@@ -2,23 +2,33 @@
 //! Each camera is due at its own rate; the scheduler serves the camera whose turn is oldest
 //! (earliest deadline first), always on that camera's newest frame. A slow detector thus
 //! lowers every camera's effective rate evenly, and the frames it cannot serve are dropped in
-//! the slots, never queued.
+//! the slots, never queued. After each detection the camera's tracks that are due get an
+//! appearance embedding (bounded per update), and the camera's room is fused again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use razz_detect::{Detector, ImageRef};
-use razz_track::{ByteTracker, TrackerConfig};
+use razz_detect::{Detector, Embedder, ImageRef};
+use razz_fusion::{FusionConfig, Homography, TrackBox, TrackGalleries};
+use razz_track::{ByteTracker, TrackState, TrackView, TrackerConfig};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use crate::fuse::{CamInput, Fused, Fusions};
 use crate::metrics::EngineMetrics;
 use crate::slot::FrameSlot;
 use crate::state::{
     CameraSnapshot, CameraStatus, Person, RoomCamera, RoomSnapshot, SharedCamera, SharedRoom,
 };
+
+/// What the scheduler thread owns besides the cameras.
+pub struct Models {
+    pub detector: Detector,
+    /// Present when fusion uses appearance.
+    pub embedder: Option<Embedder>,
+}
 
 /// How often rooms are recomputed even without new frames (to notice offline cameras).
 const ROOM_REFRESH: Duration = Duration::from_millis(500);
@@ -34,12 +44,16 @@ pub struct SchedCamera {
     pub slot: Arc<FrameSlot>,
     pub status: Arc<Mutex<CameraStatus>>,
     pub tx: watch::Sender<SharedCamera>,
+    /// Image to floor, when calibrated.
+    pub homography: Option<Homography>,
 }
 
 /// Changes the engine sends.
 pub enum Command {
     Add(SchedCamera),
     Remove(String),
+    /// New floor calibration for a running camera (no restart).
+    Calibrate(String, Option<Homography>),
 }
 
 /// Per-room channels, shared with the engine (which creates them).
@@ -50,20 +64,36 @@ struct Live {
     tracker: ByteTracker,
     next_due: Instant,
     seq: u64,
-    last_people: Vec<Person>,
+    /// Tracks of the latest detection.
+    views: Vec<TrackView>,
+    galleries: Option<TrackGalleries>,
+    urgent: HashSet<u64>,
+    frame_px: (u32, u32),
+    frame_ts_ms: i64,
+    /// Track id -> global id, from the latest fusion of the room.
+    global_ids: HashMap<u64, u64>,
     online: bool,
     last_dropped: u64,
 }
 
+/// Settings the scheduler thread needs.
+pub struct SchedConfig {
+    pub tracker: TrackerConfig,
+    pub fusion: FusionConfig,
+}
+
 pub fn run(
-    mut detector: Detector,
-    tracker_cfg: TrackerConfig,
+    mut models: Models,
+    cfg: SchedConfig,
     commands: Receiver<Command>,
     rooms: RoomChannels,
     metrics: EngineMetrics,
     cancel: CancellationToken,
 ) {
     let epoch = Instant::now();
+    let tracker_cfg = cfg.tracker;
+    let policy = cfg.fusion.embed_policy();
+    let mut fusions = Fusions::new(cfg.fusion);
     let mut cams: Vec<Live> = Vec::new();
     let mut room_seq: HashMap<String, u64> = HashMap::new();
     let mut last_refresh = Instant::now();
@@ -77,12 +107,25 @@ pub fn run(
                         tracker: ByteTracker::new(tracker_cfg),
                         next_due: Instant::now(),
                         seq: 0,
-                        last_people: Vec::new(),
+                        views: Vec::new(),
+                        galleries: models
+                            .embedder
+                            .is_some()
+                            .then(|| TrackGalleries::new(policy)),
+                        urgent: HashSet::new(),
+                        frame_px: (0, 0),
+                        frame_ts_ms: 0,
+                        global_ids: HashMap::new(),
                         online: false,
                         last_dropped: 0,
                     });
                 }
                 Ok(Command::Remove(id)) => cams.retain(|c| c.cam.id != id),
+                Ok(Command::Calibrate(id, h)) => {
+                    for c in cams.iter_mut().filter(|c| c.cam.id == id) {
+                        c.cam.homography = h;
+                    }
+                }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
@@ -103,7 +146,7 @@ pub fn run(
                 let started = Instant::now();
                 let result = ImageRef::new(f.width, f.height, &f.bgr)
                     .map_err(razz_detect::DetectError::Frame)
-                    .and_then(|img| detector.detect(&img));
+                    .and_then(|img| models.detector.detect(&img));
                 metrics
                     .detector_latency_s
                     .observe(started.elapsed().as_secs_f64());
@@ -112,22 +155,12 @@ pub fn run(
                 match result {
                     Ok(dets) => {
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
-                        let views = c.tracker.update(t, &dets);
-                        c.last_people = views
-                            .iter()
-                            .map(|v| Person::new(&c.cam.id, v.id, &v.bbox, v.score))
-                            .collect();
-                        c.seq += 1;
-                        c.cam.tx.send_replace(Arc::new(CameraSnapshot {
-                            seq: c.seq,
-                            camera_id: c.cam.id.clone(),
-                            room_id: c.cam.room_id.clone(),
-                            count: c.last_people.len(),
-                            people: c.last_people.clone(),
-                            frame_ts_ms: arrived.at_ms,
-                            width: f.width,
-                            height: f.height,
-                        }));
+                        c.views = c.tracker.update(t, &dets);
+                        c.frame_px = (f.width, f.height);
+                        c.frame_ts_ms = arrived.at_ms;
+                        if let Some(e) = models.embedder.as_mut() {
+                            embed_due(c, e, &f.bgr, t, &metrics);
+                        }
                         let dropped = c.cam.slot.dropped();
                         metrics
                             .frames_dropped
@@ -138,10 +171,10 @@ pub fn run(
                             s.frames_detected += 1;
                             s.frames_dropped = dropped;
                         }
+                        touched_room = Some((c.cam.room_id.clone(), i));
                     }
                     Err(e) => tracing::warn!(camera = %c.cam.id, error = %e, "detection failed"),
                 }
-                touched_room = Some(c.cam.room_id.clone());
             }
         }
         // Cameras that went offline lose their people; rooms are refreshed periodically.
@@ -152,16 +185,30 @@ pub fn run(
                 c.online = online;
                 changed_offline = true;
                 if !online {
-                    c.last_people.clear();
+                    c.views.clear();
                     c.tracker = ByteTracker::new(tracker_cfg);
+                    if let Some(g) = &mut c.galleries {
+                        g.retain(|_| false);
+                    }
                 }
             }
         }
+        let t_s = epoch.elapsed().as_secs_f64();
         if changed_offline || last_refresh.elapsed() >= ROOM_REFRESH {
-            publish_rooms(&cams, &rooms, &mut room_seq, None);
+            publish_rooms(&mut cams, &rooms, &mut room_seq, &mut fusions, None, t_s);
             last_refresh = Instant::now();
-        } else if let Some(room) = touched_room {
-            publish_rooms(&cams, &rooms, &mut room_seq, Some(&room));
+        } else if let Some((room, _)) = &touched_room {
+            publish_rooms(
+                &mut cams,
+                &rooms,
+                &mut room_seq,
+                &mut fusions,
+                Some(room),
+                t_s,
+            );
+        }
+        if let Some((_, i)) = touched_room {
+            publish_camera(&mut cams[i]);
         }
         if pick.is_none() {
             let wait = cams
@@ -175,30 +222,130 @@ pub fn run(
     }
 }
 
-/// Recomputes and publishes rooms (all, or one), skipping unchanged ones.
+/// Embeds the camera's due tracks (new, ambiguous, or by interval; poor crops skipped) and
+/// frees the galleries of tracks its tracker forgot.
+fn embed_due(c: &mut Live, embedder: &mut Embedder, bgr: &[u8], t_s: f64, metrics: &EngineMetrics) {
+    let Some(galleries) = &mut c.galleries else {
+        return;
+    };
+    let boxes: Vec<TrackBox> = c
+        .views
+        .iter()
+        .map(|v| TrackBox {
+            track: v.id,
+            bbox: v.bbox,
+            fresh: v.state == TrackState::Tracked && v.last_seen_s == t_s,
+        })
+        .collect();
+    let (w, h) = c.frame_px;
+    let due = galleries.due(t_s, &boxes, &c.urgent, w, h);
+    if !due.is_empty() {
+        let crops: Vec<_> = due.iter().map(|&i| boxes[i].bbox).collect();
+        let started = Instant::now();
+        let result = ImageRef::new(w, h, bgr)
+            .map_err(razz_detect::DetectError::Frame)
+            .and_then(|img| embedder.embed(&img, &crops));
+        metrics
+            .embedder_latency_s
+            .observe(started.elapsed().as_secs_f64());
+        match result {
+            Ok(es) => {
+                metrics
+                    .embeddings
+                    .with_label_values(&[&c.cam.id])
+                    .inc_by(es.len() as u64);
+                for (&i, e) in due.iter().zip(es) {
+                    galleries.add(boxes[i].track, t_s, e);
+                }
+            }
+            Err(e) => tracing::warn!(camera = %c.cam.id, error = %e, "embedding failed"),
+        }
+    }
+    let alive: HashSet<u64> = c.tracker.confirmed().iter().map(|v| v.id).collect();
+    galleries.retain(|id| alive.contains(&id));
+}
+
+/// Sends a camera's latest tracks, each with the global id fusion gave it.
+fn publish_camera(c: &mut Live) {
+    c.seq += 1;
+    let people: Vec<Person> = c
+        .views
+        .iter()
+        .map(|v| {
+            let mut p = Person::new(&c.cam.id, v.id, &v.bbox, v.score);
+            p.global_id = c.global_ids.get(&v.id).copied();
+            p
+        })
+        .collect();
+    c.cam.tx.send_replace(Arc::new(CameraSnapshot {
+        seq: c.seq,
+        camera_id: c.cam.id.clone(),
+        room_id: c.cam.room_id.clone(),
+        count: people.len(),
+        people,
+        frame_ts_ms: c.frame_ts_ms,
+        width: c.frame_px.0,
+        height: c.frame_px.1,
+    }));
+}
+
+/// Fuses and publishes rooms (all, or one), skipping unchanged ones.
 fn publish_rooms(
-    cams: &[Live],
+    cams: &mut [Live],
     rooms: &RoomChannels,
     seqs: &mut HashMap<String, u64>,
+    fusions: &mut Fusions,
     only: Option<&str>,
+    t_s: f64,
 ) {
     let Ok(rooms) = rooms.read() else { return };
+    fusions.retain(|id| rooms.contains_key(id));
     for (room_id, (name, tx)) in rooms.iter() {
         if only.is_some_and(|o| o != room_id) {
             continue;
         }
-        let members: Vec<&Live> = cams.iter().filter(|c| &c.cam.room_id == room_id).collect();
-        let people: Vec<Person> = members
-            .iter()
-            .flat_map(|c| c.last_people.iter().cloned())
+        let idx: Vec<usize> = (0..cams.len())
+            .filter(|&i| &cams[i].cam.room_id == room_id)
             .collect();
-        let cameras: Vec<RoomCamera> = members
+        let inputs: Vec<CamInput<'_>> = idx
             .iter()
-            .map(|c| RoomCamera {
-                camera_id: c.cam.id.clone(),
-                name: c.cam.name.clone(),
-                count: c.last_people.len(),
-                online: c.online,
+            .map(|&i| {
+                let c = &cams[i];
+                CamInput {
+                    id: &c.cam.id,
+                    online: c.online,
+                    frame_px: c.frame_px,
+                    views: &c.views,
+                    galleries: c.galleries.as_ref(),
+                    homography: c.cam.homography,
+                }
+            })
+            .collect();
+        let Fused {
+            people,
+            global_ids,
+            mut urgent,
+        } = fusions.fuse(room_id, &inputs, t_s);
+        drop(inputs);
+        for &i in &idx {
+            let c = &mut cams[i];
+            c.urgent = urgent.remove(&c.cam.id).unwrap_or_default();
+            c.global_ids = c
+                .views
+                .iter()
+                .filter_map(|v| Some((v.id, *global_ids.get(&(c.cam.id.clone(), v.id))?)))
+                .collect();
+        }
+        let cameras: Vec<RoomCamera> = idx
+            .iter()
+            .map(|&i| {
+                let c = &cams[i];
+                RoomCamera {
+                    camera_id: c.cam.id.clone(),
+                    name: c.cam.name.clone(),
+                    count: c.views.len(),
+                    online: c.online,
+                }
             })
             .collect();
         let offline: Vec<String> = cameras

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use razz_core::BoxXywh;
 use serde::Serialize;
 
-/// One tracked person as the API shows them.
+/// One track of one camera as the API shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub camera_id: String,
@@ -15,6 +15,8 @@ pub struct Person {
     #[serde(rename = "box")]
     pub bbox: [f32; 4],
     pub score: f32,
+    /// The room-level identity this track belongs to (same person, same id, every camera).
+    pub global_id: Option<u64>,
 }
 
 impl Person {
@@ -24,8 +26,41 @@ impl Person {
             track_id,
             bbox: [b.x, b.y, b.w, b.h],
             score,
+            global_id: None,
         }
     }
+}
+
+/// A member track of a room person: which camera, which track, where.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub camera_id: String,
+    pub track_id: u64,
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    /// Seen in the camera's latest detection (false: remembered through an occlusion).
+    pub seen: bool,
+}
+
+/// One de-duplicated person of a room. `camera_id`, `track_id`, `box` and `score` repeat the
+/// first member's, as the original system's clients read them.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RoomPerson {
+    /// Global id, stable while the person stays in the room.
+    pub id: u64,
+    pub camera_id: String,
+    pub track_id: u64,
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    /// Same as `confidence`.
+    pub score: f32,
+    /// 0..1: detector score, lowered by weak cross-camera links and by time unseen.
+    pub confidence: f32,
+    /// Seen by some camera now; false while held through a short occlusion.
+    pub seen: bool,
+    pub members: Vec<Member>,
+    /// Feet on the floor, metres, when a member camera is calibrated.
+    pub floor_m: Option<[f64; 2]>,
 }
 
 /// A camera's connection state and counters.
@@ -76,10 +111,12 @@ pub struct RoomSnapshot {
     pub name: String,
     pub count: usize,
     pub cameras: Vec<RoomCamera>,
-    pub people: Vec<Person>,
+    /// De-duplicated people with their member tracks (provenance).
+    pub people: Vec<RoomPerson>,
     /// When the count was last computed (ms since the epoch).
     pub updated_at_ms: i64,
-    /// True when a camera of the room is offline: the count may be low.
+    /// True when a camera of the room is offline: the count may be low (people only that
+    /// camera sees are missing), so it is flagged instead of silently under-counting.
     pub degraded: bool,
     /// The offline cameras.
     pub offline_cameras: Vec<String>,

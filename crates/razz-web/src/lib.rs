@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod calibration;
 mod error;
 mod history;
 mod openapi;
@@ -96,6 +97,12 @@ pub fn router(state: AppState) -> Router {
                 .delete(api::delete_camera),
         )
         .route("/api/cameras/{id}/status", get(api::camera_status))
+        .route(
+            "/api/cameras/{id}/calibration",
+            get(calibration::get_calibration)
+                .put(calibration::put_calibration)
+                .delete(calibration::delete_calibration),
+        )
         .route("/api/cameras/{id}/snapshot.jpg", get(api::camera_snapshot))
         .route("/api/openapi.json", get(ops::openapi))
         .route("/vault-rooms/all/people-counts", get(seed::all_counts))

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, auth, ops, seed, ws};
+use crate::{api, auth, calibration, ops, seed, ws};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,6 +14,7 @@ use crate::{api, auth, ops, seed, ws};
         api::list_rooms, api::get_room, api::create_room, api::patch_room, api::delete_room, api::room_history,
         api::list_cameras, api::get_camera, api::create_camera, api::patch_camera, api::delete_camera,
         api::camera_status, api::camera_snapshot,
+        calibration::get_calibration, calibration::put_calibration, calibration::delete_calibration,
         seed::room_count, seed::room_people, seed::all_counts,
         ws::room, ws::camera,
         ops::healthz, ops::readyz, ops::metrics,

@@ -41,6 +41,8 @@ pub async fn sync_engine(st: &AppState) -> Result<(), ApiError> {
             password,
             enabled: c.enabled,
             detect_fps: c.detect_fps,
+            homography: crate::calibration::parse(c.calibration.as_deref())
+                .and_then(|cal| cal.homography().ok()),
         });
     }
     let engine = st.engine.clone();

@@ -126,6 +126,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<()> {
     let engine_cfg = EngineConfig {
         detector: cfg.detector.clone(),
         tracker: cfg.tracker,
+        fusion: cfg.fusion.clone(),
     };
     let c = cancel.child_token();
     let engine =
@@ -269,6 +270,18 @@ async fn seed(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
     for c in cams {
         if store.get_camera(&c.id).await.is_err() {
             store.create_camera(&c).await?;
+            let cal = cfg
+                .cameras
+                .iter()
+                .find(|k| k.id == c.id)
+                .and_then(|k| k.calibration.as_ref());
+            if let Some(cal) = cal {
+                let patch = razz_store::CameraPatch {
+                    calibration: Some(Some(serde_json::to_string(cal)?)),
+                    ..Default::default()
+                };
+                store.update_camera(&c.id, &patch).await?;
+            }
         }
     }
     Ok(())

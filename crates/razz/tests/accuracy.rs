@@ -25,7 +25,8 @@ fn full_pipeline_on_pets_meets_mota_80_idf1_70() {
     eprintln!("{}\n{}", Metrics::header(), m.row());
     assert!(m.clear.mota >= 0.80, "MOTA {:.4}", m.clear.mota);
     assert!(m.identity.idf1 >= 0.70, "IDF1 {:.4}", m.identity.idf1);
-    // The room file has one line per frame, and its counts are the tracks of that frame.
+    // The room file has one line per frame; its people are fused identities whose seen
+    // members are that frame's tracks, and every track of the frame is in some person.
     let lines = std::fs::read_to_string(out.path().join("default.jsonl")).expect("room lines");
     let tracks = rows(&out.path().join("vtest.txt"));
     let mut n = 0;
@@ -33,15 +34,22 @@ fn full_pipeline_on_pets_meets_mota_80_idf1_70() {
         let v: serde_json::Value = serde_json::from_str(line).expect("json line");
         let frame = v["frame"].as_u64().expect("frame");
         assert_eq!(frame, i as u64 + 1);
-        let count = v["count"].as_u64().expect("count") as usize;
-        assert_eq!(
-            count,
-            tracks
-                .iter()
-                .filter(|r| u64::from(r.frame) == frame)
-                .count()
-        );
-        assert_eq!(count, v["people"].as_array().expect("people").len());
+        let people = v["people"].as_array().expect("people");
+        assert_eq!(v["count"].as_u64().expect("count") as usize, people.len());
+        let mut seen: Vec<i64> = people
+            .iter()
+            .flat_map(|p| p["members"].as_array().expect("members").iter())
+            .filter(|m| m["seen"] == true)
+            .map(|m| m["track"].as_i64().expect("track"))
+            .collect();
+        seen.sort_unstable();
+        let mut want: Vec<i64> = tracks
+            .iter()
+            .filter(|r| u64::from(r.frame) == frame)
+            .map(|r| r.id)
+            .collect();
+        want.sort_unstable();
+        assert_eq!(seen, want, "frame {frame}");
         n += 1;
     }
     assert_eq!(n, 795);

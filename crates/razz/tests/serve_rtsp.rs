@@ -104,6 +104,70 @@ async fn live_counts_reconnects_and_camera_errors() {
             && p0["box"].as_array().is_some_and(|b| b.len() == 4),
         "{people}"
     );
+    // Provenance: every person has a global id, a confidence and its member tracks.
+    let members_ok = |p: &Value| {
+        p["members"].as_array().is_some_and(|m| {
+            !m.is_empty()
+                && m.iter().all(|m| {
+                    m["camera_id"].is_string()
+                        && m["track_id"].is_u64()
+                        && m["box"].as_array().is_some_and(|b| b.len() == 4)
+                })
+        })
+    };
+    for p in people["people"].as_array().into_iter().flatten() {
+        assert!(
+            p["id"].is_u64() && p["confidence"].is_f64() && members_ok(p),
+            "{people}"
+        );
+    }
+
+    // Floor calibration over the API: 4 points give an exact fit; points on one line are a
+    // 400 with the reason, and the stored calibration stays.
+    let frames = |v: &Value| v["frames_received"].as_u64().unwrap_or(0);
+    let before = frames(&get(&http, &s, &t, "/api/cameras/a/status").await);
+    let put = |body: Value| {
+        let (http, t, url) = (http.clone(), t.clone(), s.url("/api/cameras/a/calibration"));
+        async move {
+            let r = http
+                .put(url)
+                .bearer_auth(t)
+                .json(&body)
+                .send()
+                .await
+                .expect("put");
+            (r.status().as_u16(), r.json::<Value>().await.expect("json"))
+        }
+    };
+    let (code, cal) = put(json!({
+        "image_px": [[100, 300], [600, 300], [700, 560], [50, 560]],
+        "floor_m": [[0, 10], [8, 10], [8, 0], [0, 0]]
+    }))
+    .await;
+    assert_eq!(code, 200, "{cal}");
+    assert!(
+        cal["homography"].as_array().is_some_and(|h| h.len() == 9)
+            && cal["mean_error_m"].as_f64().is_some_and(|e| e < 1e-6),
+        "{cal}"
+    );
+    let (code, err) = put(json!({
+        "image_px": [[0, 0], [1, 1], [2, 2], [3, 3]],
+        "floor_m": [[0, 10], [8, 10], [8, 0], [0, 0]]
+    }))
+    .await;
+    assert_eq!(code, 400, "{err}");
+    assert!(err.to_string().contains("degenerate"), "{err}");
+    let (code, err) = put(json!({"image_px": [[0, 0]], "floor_m": []})).await;
+    assert_eq!(code, 400, "{err}");
+    let stored = get(&http, &s, &t, "/api/cameras/a/calibration").await;
+    assert_eq!(stored["homography"], cal["homography"], "{stored}");
+    // Calibrating does not restart the camera: a restart would reset its frame counter (and
+    // reconnecting takes longer than these requests).
+    let a_status = get(&http, &s, &t, "/api/cameras/a/status").await;
+    assert!(
+        before > 0 && frames(&a_status) >= before,
+        "{before} -> {a_status}"
+    );
 
     // Wrong password and unreachable host: status, not crashes.
     let took = wait_until(Duration::from_secs(20), || async {
@@ -193,6 +257,8 @@ async fn live_counts_reconnects_and_camera_errors() {
         "razz_camera_decode_errors_total{camera=\"nohost\"}",
         "razz_camera_frames_dropped_total{camera=\"b\"}",
         "razz_detector_latency_seconds_count",
+        "razz_embedder_latency_seconds_count",
+        "razz_camera_embeddings_total{camera=\"b\"}",
         "razz_process_resident_memory_bytes",
         "razz_ws_clients 0",
     ] {

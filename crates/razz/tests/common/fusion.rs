@@ -30,7 +30,7 @@ pub struct View {
 
 impl View {
     /// View pixel to original pixel.
-    pub fn to_original(&self, b: &BoxXywh) -> BoxXywh {
+    pub fn to_original(self, b: &BoxXywh) -> BoxXywh {
         BoxXywh::new(
             b.x / self.scale + self.x_px as f32,
             b.y / self.scale,
