@@ -153,7 +153,7 @@ fn detection_rate_runs_the_detector_less_and_still_tracks_every_frame() {
 }
 
 #[test]
-fn a_room_of_two_cameras_counts_the_sum_per_frame() {
+fn a_room_of_two_cameras_writes_fused_and_baseline_lines() {
     let dir = tmp();
     let campus = shared().join("mot15/TUD-Campus/TUD-Campus.mp4");
     let stadt = shared().join("mot15/TUD-Stadtmitte/TUD-Stadtmitte.mp4");
@@ -174,31 +174,53 @@ fn a_room_of_two_cameras_counts_the_sum_per_frame() {
         &cfg.to_string_lossy(),
         "--out",
         &out.to_string_lossy(),
+        "--baselines",
     ]);
     assert!(
         text.contains("camera campus: 71 frames") && text.contains("camera stadt: 179 frames"),
         "{text}"
     );
-    let per_cam = |name: &str| -> std::collections::HashMap<u32, usize> {
-        let mut m = std::collections::HashMap::new();
+    let per_cam = |name: &str| -> std::collections::HashMap<u32, Vec<i64>> {
+        let mut m: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
         for r in rows(&out.join(format!("{name}.txt"))) {
-            *m.entry(r.frame).or_default() += 1;
+            m.entry(r.frame).or_default().push(r.id);
         }
         m
     };
     let (a, b) = (per_cam("campus"), per_cam("stadt"));
-    let lines = std::fs::read_to_string(out.join("hall.jsonl")).expect("room file");
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).expect("room file");
+    let (fused, sum) = (read("hall.jsonl"), read("hall.sum.jsonl"));
     assert_eq!(
-        lines.lines().count(),
+        fused.lines().count(),
         179,
         "one line per frame of the longest camera"
     );
-    for line in lines.lines() {
+    assert!(read("hall.original.jsonl").lines().count() == 179);
+    for (line, sum_line) in fused.lines().zip(sum.lines()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("json");
         let f = v["frame"].as_u64().expect("frame") as u32;
-        let want = a.get(&f).copied().unwrap_or(0) + b.get(&f).copied().unwrap_or(0);
-        assert_eq!(v["count"].as_u64(), Some(want as u64), "frame {f}");
         assert_eq!(v["room"], "hall");
+        let tracks =
+            |m: &std::collections::HashMap<u32, Vec<i64>>| m.get(&f).cloned().unwrap_or_default();
+        // The naive sum counts every track.
+        let s: serde_json::Value = serde_json::from_str(sum_line).expect("json");
+        let want = tracks(&a).len() + tracks(&b).len();
+        assert_eq!(s["count"].as_u64(), Some(want as u64), "frame {f}");
+        // Fusion: every track of the frame is a seen member of exactly one person.
+        let people = v["people"].as_array().expect("people");
+        assert_eq!(v["count"].as_u64(), Some(people.len() as u64));
+        for (cam, want) in [("campus", tracks(&a)), ("stadt", tracks(&b))] {
+            let mut seen: Vec<i64> = people
+                .iter()
+                .flat_map(|p| p["members"].as_array().expect("members").iter())
+                .filter(|m| m["camera"] == cam && m["seen"] == true)
+                .map(|m| m["track"].as_i64().expect("track"))
+                .collect();
+            seen.sort_unstable();
+            let mut want = want;
+            want.sort_unstable();
+            assert_eq!(seen, want, "frame {f} camera {cam}");
+        }
     }
     assert!(Path::new(&out.join("summary.json")).is_file());
 }
