@@ -3,7 +3,8 @@
 # footage looped, detector 5/s each) for DURATION_S seconds (default 600). Prints the RSS
 # curve every 30 s, the peak, and the growth between minute 2 and the end. The razz process
 # is reported alone (the target's figure) and the ffmpeg decoder children beside it.
-# The original Python system used 3.2 GB.
+# The original Python system used 3.2 GB. RAZZ_BENCH_CONFIG=configs/no-embeddings.toml gives
+# the same service without appearance embeddings, for comparison.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 duration=${DURATION_S:-600}
@@ -30,6 +31,8 @@ while :; do
   sleep 1
 done
 api "$BASE/api/cameras/c1/status"; echo
+# Inference time: detector vs appearance embedder (cross-camera fusion), seconds in total.
+api "$BASE/metrics" | grep -E '^razz_(detector|embedder)_latency_seconds_(sum|count)|^razz_camera_embeddings_total' || true
 awk -v p="$peak" 'BEGIN { printf "peak razz RSS: %.1f MiB (target <= 300 MB)\n", p/1024 }'
 if [ -n "$at120" ]; then
   awk -v a="$at120" -v b="$last" 'BEGIN { printf "growth minute 2 -> end: %+.2f%% (target <= 2%%)\n", (b-a)*100/a }'
