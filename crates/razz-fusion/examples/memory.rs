@@ -43,8 +43,10 @@ fn main() {
     let cams: Vec<CameraSetup> = (0..CAMERAS)
         .map(|c| CameraSetup {
             id: format!("cam{c}"),
-            homography: Homography::from_matrix([0.01, 0.0, c as f64, 0.0, 0.01, 0.0, 0.0, 0.0, 1.0])
-                .ok(),
+            homography: Homography::from_matrix([
+                0.01, 0.0, c as f64, 0.0, 0.01, 0.0, 0.0, 0.0, 1.0,
+            ])
+            .ok(),
         })
         .collect();
     let cfg = FusionConfig::default();

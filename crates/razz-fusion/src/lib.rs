@@ -18,6 +18,7 @@ pub mod gallery;
 pub mod homography;
 pub mod room;
 mod stats;
+mod tracks;
 
 #[cfg(test)]
 mod room_tests;

@@ -4,9 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use razz_fusion::{
-    CameraObs, CameraSetup, FusionConfig, Homography, RoomFusion, TrackGalleries, TrackObs,
-};
+use razz_fusion::{CameraObs, CameraSetup, FusionConfig, Homography, RoomFusion, TrackGalleries};
 use razz_track::TrackView;
 
 use crate::state::{Member, RoomPerson};
@@ -76,20 +74,8 @@ impl Fusions {
         let obs: Vec<Option<CameraObs>> = cams
             .iter()
             .map(|c| {
-                c.online.then(|| CameraObs {
-                    frame_w_px: c.frame_px.0,
-                    frame_h_px: c.frame_px.1,
-                    tracks: c
-                        .views
-                        .iter()
-                        .map(|v| TrackObs {
-                            track: v.id,
-                            bbox: v.bbox,
-                            score: v.score,
-                            gallery: c.galleries.and_then(|g| g.get(v.id)),
-                        })
-                        .collect(),
-                })
+                c.online
+                    .then(|| CameraObs::from_views(c.frame_px, c.views, c.galleries))
             })
             .collect();
         let u = state.fusion.update(t_s, &obs);

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use razz_detect::{Detector, Embedder, ImageRef};
-use razz_fusion::{FusionConfig, Homography, TrackBox, TrackGalleries};
-use razz_track::{ByteTracker, TrackState, TrackView, TrackerConfig};
+use razz_fusion::{FusionConfig, Homography, TrackGalleries};
+use razz_track::{ByteTracker, TrackView, TrackerConfig};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
@@ -228,19 +228,10 @@ fn embed_due(c: &mut Live, embedder: &mut Embedder, bgr: &[u8], t_s: f64, metric
     let Some(galleries) = &mut c.galleries else {
         return;
     };
-    let boxes: Vec<TrackBox> = c
-        .views
-        .iter()
-        .map(|v| TrackBox {
-            track: v.id,
-            bbox: v.bbox,
-            fresh: v.state == TrackState::Tracked && v.last_seen_s == t_s,
-        })
-        .collect();
+    let due = galleries.due_views(t_s, &c.views, &c.urgent, c.frame_px);
     let (w, h) = c.frame_px;
-    let due = galleries.due(t_s, &boxes, &c.urgent, w, h);
     if !due.is_empty() {
-        let crops: Vec<_> = due.iter().map(|&i| boxes[i].bbox).collect();
+        let crops: Vec<_> = due.iter().map(|d| d.1).collect();
         let started = Instant::now();
         let result = ImageRef::new(w, h, bgr)
             .map_err(razz_detect::DetectError::Frame)
@@ -254,15 +245,14 @@ fn embed_due(c: &mut Live, embedder: &mut Embedder, bgr: &[u8], t_s: f64, metric
                     .embeddings
                     .with_label_values(&[&c.cam.id])
                     .inc_by(es.len() as u64);
-                for (&i, e) in due.iter().zip(es) {
-                    galleries.add(boxes[i].track, t_s, e);
+                for (&(track, _), e) in due.iter().zip(es) {
+                    galleries.add(track, t_s, e);
                 }
             }
             Err(e) => tracing::warn!(camera = %c.cam.id, error = %e, "embedding failed"),
         }
     }
-    let alive: HashSet<u64> = c.tracker.confirmed().iter().map(|v| v.id).collect();
-    galleries.retain(|id| alive.contains(&id));
+    galleries.forget_ended(&c.tracker);
 }
 
 /// Sends a camera's latest tracks, each with the global id fusion gave it.

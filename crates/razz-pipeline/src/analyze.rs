@@ -17,8 +17,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use razz_core::Detection;
 use razz_core::mot::write_track_row;
 use razz_detect::{Detector, Embedder};
-use razz_fusion::{CameraSetup, TrackBox, TrackGalleries};
-use razz_track::{ByteTracker, TrackState, TrackView};
+use razz_fusion::{CameraSetup, TrackGalleries};
+use razz_track::{ByteTracker, TrackView};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -440,18 +440,10 @@ fn embed_due(
     let Some(galleries) = &mut run.galleries else {
         return Ok(());
     };
-    let boxes: Vec<TrackBox> = views
-        .iter()
-        .map(|v| TrackBox {
-            track: v.id,
-            bbox: v.bbox,
-            fresh: v.state == TrackState::Tracked && v.last_seen_s == t_s,
-        })
-        .collect();
+    let due = galleries.due_views(t_s, views, &run.urgent, run.frame_px);
     let (w, h) = run.frame_px;
-    let due = galleries.due(t_s, &boxes, &run.urgent, w, h);
     if !due.is_empty() && det.embeds() {
-        let crops = due.iter().map(|&i| boxes[i].bbox).collect();
+        let crops = due.iter().map(|d| d.1).collect();
         let started = Instant::now();
         let result = det
             .embed(w, h, bgr, crops)
@@ -464,12 +456,11 @@ fn embed_due(
         })?;
         run.embed_s += started.elapsed().as_secs_f64();
         run.embeddings += embeddings.len() as u64;
-        for (&i, e) in due.iter().zip(embeddings) {
-            galleries.add(boxes[i].track, t_s, e);
+        for (&(track, _), e) in due.iter().zip(embeddings) {
+            galleries.add(track, t_s, e);
         }
     }
-    let alive: HashSet<u64> = run.tracker.confirmed().iter().map(|v| v.id).collect();
-    galleries.retain(|id| alive.contains(&id));
+    galleries.forget_ended(&run.tracker);
     Ok(())
 }
 

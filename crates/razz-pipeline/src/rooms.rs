@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use razz_fusion::baseline::{naive_sum, original_rule};
-use razz_fusion::{CameraObs, CameraSetup, FusionConfig, RoomFusion, RoomUpdate, TrackObs};
+use razz_fusion::{CameraObs, CameraSetup, FusionConfig, RoomFusion, RoomUpdate};
 use razz_track::TrackView;
 use serde::Serialize;
 
@@ -138,19 +138,8 @@ impl RoomRun {
         let obs: Vec<Option<CameraObs>> = frames
             .iter()
             .map(|f| {
-                f.views.map(|views| CameraObs {
-                    frame_w_px: f.frame_px.0,
-                    frame_h_px: f.frame_px.1,
-                    tracks: views
-                        .iter()
-                        .map(|v| TrackObs {
-                            track: v.id,
-                            bbox: v.bbox,
-                            score: v.score,
-                            gallery: f.galleries.and_then(|g| g.get(v.id)),
-                        })
-                        .collect(),
-                })
+                f.views
+                    .map(|views| CameraObs::from_views(f.frame_px, views, f.galleries))
             })
             .collect();
         let u = self.fusion.update(t_s, &obs);
