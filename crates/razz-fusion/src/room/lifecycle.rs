@@ -1,0 +1,205 @@
+//! Steps 4-5 of an update and its output: merging identities whose feet agree, ageing and
+//! holds, and the people counted.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Member, Ob, Person, RoomFusion, RoomUpdate};
+use crate::homography::dist;
+
+impl RoomFusion {
+    /// Step 4: identities seen now by disjoint cameras whose feet agree for `merge_after_s`
+    /// become one (the older id stays).
+    pub(super) fn merge(&mut self, dt: f64, obs: &[Ob]) {
+        let adapt = self.cfg.adapt;
+        let mut keep = HashMap::new();
+        let mut to_merge = Vec::new();
+        let n = self.identities.len();
+        for a in 0..n {
+            for b in a + 1..n {
+                let (ia, ib) = (&self.identities[a], &self.identities[b]);
+                if ia.now.is_empty() || ib.now.is_empty() {
+                    continue;
+                }
+                let mut agree = true;
+                let mut any = false;
+                'pairs: for &i in &ia.now {
+                    for &j in &ib.now {
+                        if obs[i].cam == obs[j].cam {
+                            agree = false;
+                            break 'pairs;
+                        }
+                        match (obs[i].foot_m, obs[j].foot_m) {
+                            (Some(f), Some(g)) => {
+                                any = true;
+                                let gate = self.pair(obs[i].cam, obs[j].cam).gate_m(adapt);
+                                if dist(f, g) > 0.5 * gate {
+                                    agree = false;
+                                    break 'pairs;
+                                }
+                            }
+                            _ => {
+                                agree = false;
+                                break 'pairs;
+                            }
+                        }
+                    }
+                }
+                if agree && any {
+                    let key = (ia.id, ib.id);
+                    let t = self.merge_timers.get(&key).copied().unwrap_or(0.0) + dt;
+                    if t >= self.cfg.merge_after_s {
+                        to_merge.push((ia.id, ib.id));
+                    } else {
+                        keep.insert(key, t);
+                    }
+                }
+            }
+        }
+        self.merge_timers = keep;
+        let mut gone = HashSet::new();
+        for (a, b) in to_merge {
+            if gone.contains(&a) || gone.contains(&b) {
+                continue;
+            }
+            gone.insert(b);
+            let Some(pb) = self.identities.iter().position(|x| x.id == b) else {
+                continue;
+            };
+            let ib = self.identities.remove(pb);
+            for key in &ib.members {
+                if let Some(l) = self.links.get_mut(key) {
+                    l.identity = a;
+                }
+            }
+            if let Some(ia) = self.identity_mut(a) {
+                ia.members.extend(ib.members);
+                ia.now.extend(ib.now);
+            }
+        }
+    }
+
+    /// Step 5: times, floor positions, holds; ends identities past `grace_s`.
+    pub(super) fn age(&mut self, t_s: f64, obs: &[Ob]) {
+        let grace = self.cfg.grace_s;
+        let hold = self.cfg.occlusion_hold_s;
+        let mut ended = Vec::new();
+        for k in 0..self.identities.len() {
+            let ident = &self.identities[k];
+            if ident.now.is_empty() {
+                if t_s - ident.last_seen_s > grace {
+                    ended.push(k);
+                }
+                continue;
+            }
+            let feet: Vec<[f64; 2]> = ident.now.iter().filter_map(|&i| obs[i].foot_m).collect();
+            let floor = (!feet.is_empty()).then(|| {
+                let n = feet.len() as f64;
+                [
+                    feet.iter().map(|f| f[0]).sum::<f64>() / n,
+                    feet.iter().map(|f| f[1]).sum::<f64>() / n,
+                ]
+            });
+            let cams: Vec<usize> = ident.now.iter().map(|&i| obs[i].cam).collect();
+            let leaving = ident.now.iter().all(|&i| obs[i].at_edge)
+                && !floor.is_some_and(|f| self.inside_other_view(f, &cams));
+            let ident = &mut self.identities[k];
+            ident.last_seen_s = t_s;
+            if floor.is_some() {
+                ident.floor_m = floor;
+            }
+            ident.hold_until_s = if leaving { t_s } else { t_s + hold };
+        }
+        for k in ended.into_iter().rev() {
+            let ident = self.identities.remove(k);
+            for key in ident.members {
+                self.links.remove(&key);
+            }
+        }
+        // Links of tracks not seen for `grace_s` end too (their identity lives on).
+        let stale: Vec<(usize, u64)> = self
+            .links
+            .iter()
+            .filter(|(_, l)| t_s - l.last_seen_s > grace)
+            .map(|(k, _)| *k)
+            .collect();
+        for key in stale {
+            self.detach(key);
+        }
+    }
+
+    /// Whether a floor point falls inside the image of a calibrated camera not in `except`.
+    fn inside_other_view(&self, floor: [f64; 2], except: &[usize]) -> bool {
+        let m = f64::from(self.cfg.edge_margin_px);
+        (0..self.cameras.len()).any(|c| {
+            if except.contains(&c) {
+                return false;
+            }
+            let (w, h) = self.frame_px[c];
+            let Some(p) = self.inverse[c].and_then(|inv| inv.apply(floor)) else {
+                return false;
+            };
+            w > 0
+                && p[0] >= -m
+                && p[1] >= -m
+                && p[0] <= f64::from(w) + m
+                && p[1] <= f64::from(h) + m
+        })
+    }
+
+    pub(super) fn output(&self, t_s: f64, obs: &[Ob], urgent: Vec<(usize, u64)>) -> RoomUpdate {
+        let hold = self.cfg.occlusion_hold_s.max(1e-9);
+        let mut people = Vec::new();
+        for ident in &self.identities {
+            let seen = !ident.now.is_empty();
+            if !seen && t_s > ident.hold_until_s {
+                continue;
+            }
+            let mut members = Vec::new();
+            let (mut best_score, mut cost_sum, mut n) = (0.0f32, 0.0, 0.0);
+            for key in &ident.members {
+                let Some(l) = self.links.get(key) else {
+                    continue;
+                };
+                let now = ident
+                    .now
+                    .iter()
+                    .any(|&i| (obs[i].cam, obs[i].track) == *key);
+                if seen && !now {
+                    continue;
+                }
+                members.push(Member {
+                    camera: key.0,
+                    track: key.1,
+                    bbox: l.bbox,
+                    seen: now,
+                });
+                best_score = best_score.max(l.score);
+                cost_sum += l.cost;
+                n += 1.0;
+            }
+            members.sort_by_key(|m| (m.camera, m.track));
+            let link_factor = if n > 0.0 {
+                1.0 - 0.5 * cost_sum / n
+            } else {
+                1.0
+            };
+            let time_factor = if seen {
+                1.0
+            } else {
+                (1.0 - (t_s - ident.last_seen_s) / hold).clamp(0.0, 1.0)
+            };
+            people.push(Person {
+                id: ident.id,
+                members,
+                confidence: (f64::from(best_score) * link_factor * time_factor) as f32,
+                floor_m: ident.floor_m,
+                seen,
+            });
+        }
+        RoomUpdate {
+            count: people.len(),
+            people,
+            urgent,
+        }
+    }
+}

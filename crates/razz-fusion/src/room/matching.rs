@@ -1,0 +1,186 @@
+//! Step 3 of an update: the cost of linking an unlinked track to an identity, and the
+//! per-camera matching that links tracks or starts new identities.
+
+use razz_core::assign::{CostMatrix, match_with_limit};
+
+use super::{AMBIGUITY_MARGIN, INF, Identity, Link, Ob, RoomFusion};
+use crate::homography::dist;
+
+impl RoomFusion {
+    /// Cost of linking observation `ob` to identity `ident` (lower is better; `INF`: never).
+    fn cost(&self, t_s: f64, ob: &Ob, ident: &Identity, obs: &[Ob]) -> f64 {
+        let adapt = self.cfg.adapt;
+        let gap_s = (t_s - ident.last_seen_s).max(0.0);
+        if gap_s > self.cfg.grace_s {
+            return INF;
+        }
+        let co_visible = !ident.now.is_empty();
+        let mut sum = 0.0;
+        let mut weight = 0.0;
+        let mut spatial = false;
+        // Floor position: against members seen now, else the last known position.
+        if let Some(f) = ob.foot_m {
+            let mut best: Option<f64> = None;
+            if co_visible {
+                for &j in &ident.now {
+                    if let Some(g) = obs[j].foot_m {
+                        let gate = self.pair(ob.cam, obs[j].cam).gate_m(adapt);
+                        let r = dist(f, g) / gate;
+                        best = Some(best.map_or(r, |b: f64| b.min(r)));
+                    }
+                }
+            } else if let Some(g) = ident.floor_m {
+                let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * gap_s;
+                best = Some(dist(f, g) / gate);
+            }
+            if let Some(r) = best {
+                if r > 1.0 {
+                    return INF;
+                }
+                sum += r;
+                weight += 1.0;
+                spatial = true;
+            }
+        }
+        // Same camera: where this camera last saw the identity (lost track, new id).
+        if !co_visible || !spatial {
+            for key in &ident.members {
+                if key.0 != ob.cam {
+                    continue;
+                }
+                let Some(l) = self.links.get(key) else {
+                    continue;
+                };
+                let gap = (t_s - l.last_seen_s).max(0.0);
+                let h = f64::from(l.bbox.h.max(ob.bbox.h)).max(1.0);
+                let allow = h * (self.cfg.pixel_gate_heights + 1.0 * gap);
+                let (ax, ay) = l.bbox.foot();
+                let (bx, by) = ob.bbox.foot();
+                let d = f64::from(((ax - bx).powi(2) + (ay - by).powi(2)).sqrt());
+                if d > allow {
+                    return INF;
+                }
+                sum += d / allow;
+                weight += 1.0;
+                spatial = true;
+            }
+        }
+        // Appearance: decides alone without a spatial cue, else refines.
+        if let Some(ga) = &ob.gallery {
+            let mut best: Option<(f32, f32)> = None;
+            for key in &ident.members {
+                if let Some(gb) = self.links.get(key).and_then(|l| l.gallery.as_ref()) {
+                    let c = ga.similarity(gb);
+                    let thr = self.pair(ob.cam, key.0).min_cos(adapt);
+                    if best.is_none_or(|(bc, _)| c > bc) {
+                        best = Some((c, thr));
+                    }
+                }
+            }
+            if let Some((c, thr)) = best {
+                let a = f64::from((1.0 - c) / (1.0 - thr).max(1e-3));
+                if !spatial {
+                    if a > 1.0 {
+                        return INF;
+                    }
+                    sum += a;
+                    weight += 1.0;
+                } else {
+                    sum += 0.5 * a.min(2.0);
+                    weight += 0.5;
+                }
+            }
+        }
+        if weight == 0.0 { INF } else { sum / weight }
+    }
+
+    /// Step 3: unlinked tracks, camera by camera, to identities not seen by that camera now.
+    pub(super) fn match_unlinked(
+        &mut self,
+        t_s: f64,
+        obs: &[Ob],
+        mut unlinked: Vec<usize>,
+    ) -> Vec<(usize, u64)> {
+        let mut urgent = Vec::new();
+        unlinked.sort_by_key(|&i| (obs[i].cam, obs[i].track));
+        let mut start = 0;
+        while start < unlinked.len() {
+            let cam = obs[unlinked[start]].cam;
+            let end = unlinked[start..]
+                .iter()
+                .position(|&i| obs[i].cam != cam)
+                .map_or(unlinked.len(), |p| start + p);
+            let rows = &unlinked[start..end];
+            let cands: Vec<usize> = (0..self.identities.len())
+                .filter(|&k| self.identities[k].now.iter().all(|&j| obs[j].cam != cam))
+                .collect();
+            let cost = CostMatrix::from_fn(rows.len(), cands.len(), |r, c| {
+                self.cost(t_s, &obs[rows[r]], &self.identities[cands[c]], obs)
+            });
+            let m = match_with_limit(&cost, 1.0);
+            for r in 0..rows.len() {
+                let mut v: Vec<f64> = (0..cands.len())
+                    .map(|c| cost.get(r, c))
+                    .filter(|v| *v <= 1.0)
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                if v.len() >= 2 && v[1] - v[0] < AMBIGUITY_MARGIN {
+                    urgent.push((cam, obs[rows[r]].track));
+                }
+            }
+            let mut matched = vec![None; rows.len()];
+            for (r, c) in m.matched {
+                matched[r] = Some((cands[c], cost.get(r, c)));
+            }
+            for (r, &i) in rows.iter().enumerate() {
+                let ob = &obs[i];
+                let (k, c) = match matched[r] {
+                    Some(x) => x,
+                    None => {
+                        self.identities.push(Identity {
+                            id: self.next_id,
+                            last_seen_s: t_s,
+                            floor_m: ob.foot_m,
+                            hold_until_s: t_s,
+                            members: Vec::new(),
+                            now: Vec::new(),
+                        });
+                        self.next_id += 1;
+                        (self.identities.len() - 1, 0.0)
+                    }
+                };
+                let ident = &mut self.identities[k];
+                // A lost track of this camera is superseded by the new one.
+                let old: Vec<(usize, u64)> = ident
+                    .members
+                    .iter()
+                    .filter(|m| m.0 == cam)
+                    .copied()
+                    .collect();
+                ident.members.push((cam, ob.track));
+                ident.now.push(i);
+                let id = ident.id;
+                for key in old {
+                    self.detach(key);
+                }
+                self.links.insert(
+                    (cam, ob.track),
+                    Link {
+                        identity: id,
+                        since_s: t_s,
+                        last_seen_s: t_s,
+                        bbox: ob.bbox,
+                        score: ob.score,
+                        foot_m: ob.foot_m,
+                        gallery: ob.gallery.clone(),
+                        gallery_version: ob.gallery.as_ref().map_or(0, |g| g.version),
+                        contra_s: 0.0,
+                        cost: c,
+                    },
+                );
+            }
+            start = end;
+        }
+        urgent
+    }
+}
