@@ -222,10 +222,6 @@ impl TrackGalleries {
         }
     }
 
-    pub fn policy(&self) -> &EmbedPolicy {
-        &self.policy
-    }
-
     /// Indices into `tracks` that should be embedded at `t_s`: tracks with no gallery first,
     /// then `urgent` ones, then the stalest; poor crops skipped; at most `max_per_update`.
     pub fn due(

@@ -198,15 +198,6 @@ impl RoomFusion {
         (self.identities.len(), self.links.len())
     }
 
-    /// The learned floor gate (metres) and appearance threshold of a camera pair.
-    pub fn pair_thresholds(&self, a: usize, b: usize) -> Option<(f64, f32)> {
-        let n = self.cameras.len();
-        (a < n && b < n).then(|| {
-            let p = &self.pairs[a * n + b];
-            (p.gate_m(self.cfg.adapt), p.min_cos(self.cfg.adapt))
-        })
-    }
-
     /// One step. `obs[c]` is camera `c`'s confirmed tracks now, or `None` when it is offline.
     pub fn update(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> RoomUpdate {
         let dt = self.last_t_s.map_or(0.0, |l| (t_s - l).max(0.0));

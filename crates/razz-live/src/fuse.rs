@@ -23,8 +23,8 @@ pub(crate) struct CamInput<'a> {
 #[derive(Default)]
 pub(crate) struct Fused {
     pub people: Vec<RoomPerson>,
-    /// `(camera, track) -> global id`, for the camera snapshots.
-    pub global_ids: HashMap<(String, u64), u64>,
+    /// Per camera id, `track -> global id`, for the camera snapshots.
+    pub global_ids: HashMap<String, HashMap<u64, u64>>,
     /// Tracks to embed sooner, per camera id.
     pub urgent: HashMap<String, HashSet<u64>>,
 }
@@ -92,7 +92,10 @@ impl Fusions {
                 .filter_map(|m| {
                     let camera_id = ids.get(m.camera)?.clone();
                     if m.seen {
-                        out.global_ids.insert((camera_id.clone(), m.track), p.id);
+                        out.global_ids
+                            .entry(camera_id.clone())
+                            .or_default()
+                            .insert(m.track, p.id);
                     }
                     Some(Member {
                         camera_id,

@@ -313,18 +313,14 @@ fn publish_rooms(
             .collect();
         let Fused {
             people,
-            global_ids,
+            mut global_ids,
             mut urgent,
         } = fusions.fuse(room_id, &inputs, t_s);
         drop(inputs);
         for &i in &idx {
             let c = &mut cams[i];
             c.urgent = urgent.remove(&c.cam.id).unwrap_or_default();
-            c.global_ids = c
-                .views
-                .iter()
-                .filter_map(|v| Some((v.id, *global_ids.get(&(c.cam.id.clone(), v.id))?)))
-                .collect();
+            c.global_ids = global_ids.remove(&c.cam.id).unwrap_or_default();
         }
         let cameras: Vec<RoomCamera> = idx
             .iter()
