@@ -60,7 +60,7 @@ impl std::fmt::Debug for CameraSpec {
 
 impl CameraSpec {
     /// The URL ffmpeg connects to, with credentials, and the strings to scrub from messages.
-    fn target(&self) -> Target {
+    pub(crate) fn target(&self) -> Target {
         let mut secrets = Vec::new();
         let mut connect = self.url.clone();
         if let (Some(user), Ok(mut u)) = (&self.username, url::Url::parse(&self.url))
@@ -258,6 +258,7 @@ impl Engine {
             slot: Arc::clone(&slot),
             status: Arc::clone(&status),
             last_frame: Arc::new(Mutex::new(None)),
+            jpeg_cache: Mutex::new(None),
             killer: Mutex::new(None),
             connected_ms: std::sync::atomic::AtomicI64::new(0),
             stall_window: Mutex::new(std::collections::VecDeque::new()),
@@ -322,22 +323,20 @@ impl Engine {
         r.shared.status.lock().ok().map(|s| s.clone())
     }
 
-    /// The newest frame of a camera as JPEG (quality 80). CPU-bound: call off async workers.
-    pub fn snapshot_jpeg(&self, id: &str) -> Option<Vec<u8>> {
-        let frame = {
+    /// The newest frame of a camera as JPEG if it arrived after `newer_than_ms`; `None` when
+    /// the camera is not running, has no frame yet, or has none newer. CPU-bound (encodes at
+    /// most once per frame, whatever the number of viewers): call off async workers.
+    pub fn live_jpeg(&self, id: &str, newer_than_ms: i64) -> Option<crate::live::LiveFrame> {
+        let shared = {
             let cams = self.cameras.lock().ok()?;
-            let f = cams.get(id)?.shared.last_frame.lock().ok()?.clone();
-            f?
+            Arc::clone(&cams.get(id)?.shared)
         };
-        let mut out = Vec::new();
-        let enc = jpeg_encoder::Encoder::new(&mut out, 80);
-        let (w, h) = (
-            u16::try_from(frame.width).ok()?,
-            u16::try_from(frame.height).ok()?,
-        );
-        enc.encode(&frame.bgr, w, h, jpeg_encoder::ColorType::Bgr)
-            .ok()?;
-        Some(out)
+        crate::live::newest_jpeg(&shared, newer_than_ms)
+    }
+
+    /// The newest frame of a camera as JPEG. CPU-bound: call off async workers.
+    pub fn snapshot_jpeg(&self, id: &str) -> Option<Vec<u8>> {
+        self.live_jpeg(id, i64::MIN).map(|f| f.jpeg.to_vec())
     }
 
     /// Stops every camera (decoders killed and reaped) and the scheduler, in that order.

@@ -14,7 +14,9 @@
 
 pub mod engine;
 mod fuse;
+pub mod live;
 pub mod metrics;
+pub mod probe;
 pub mod scheduler;
 pub mod slot;
 pub mod state;

@@ -26,8 +26,11 @@ pub struct Shared {
     pub camera_id: String,
     pub slot: Arc<FrameSlot>,
     pub status: Arc<Mutex<CameraStatus>>,
-    /// The newest frame, for snapshots (kept apart from the slot, which the scheduler empties).
-    pub last_frame: Arc<Mutex<Option<Arc<razz_video::Frame>>>>,
+    /// The newest frame and its arrival time, for snapshots and live video (kept apart from
+    /// the slot, which the scheduler empties).
+    pub last_frame: Arc<Mutex<Option<Arrived>>>,
+    /// The newest frame encoded as JPEG, shared by every viewer (see [`crate::live`]).
+    pub jpeg_cache: Mutex<Option<crate::live::LiveFrame>>,
     pub killer: Mutex<Option<Killer>>,
     /// When the current connection was opened (ms since the epoch), 0 when not connected.
     pub connected_ms: std::sync::atomic::AtomicI64,
@@ -158,15 +161,15 @@ fn run_once(shared: &Shared, target: &Target) -> Result<(), String> {
         }
         let now = Instant::now();
         let at_ms = crate::now_ms();
-        let frame = Arc::new(frame);
-        if let Ok(mut l) = shared.last_frame.lock() {
-            *l = Some(Arc::clone(&frame));
-        }
-        shared.slot.put(Arrived {
-            frame,
+        let arrived = Arrived {
+            frame: Arc::new(frame),
             at: now,
             at_ms,
-        });
+        };
+        if let Ok(mut l) = shared.last_frame.lock() {
+            *l = Some(arrived.clone());
+        }
+        shared.slot.put(arrived);
         let inst_fps = last.map(|l| 1.0 / now.duration_since(l).as_secs_f64().max(1e-3));
         last = Some(now);
         update(shared, |s| {

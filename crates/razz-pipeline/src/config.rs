@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub data_dir: std::path::PathBuf,
     /// WebSocket updates per second.
     pub ws_rate_hz: f64,
+    /// Live video for the web app: JPEG frames per second per viewer, at most.
+    pub video_fps: f64,
     /// How long a login lasts, hours.
     pub session_ttl_h: f64,
     /// Occupancy history: one sample per room every this many seconds (plus every change).
@@ -56,6 +58,7 @@ impl Default for ServerConfig {
             listen: "0.0.0.0:8003".into(),
             data_dir: "razz-data".into(),
             ws_rate_hz: 5.0,
+            video_fps: 10.0,
             session_ttl_h: 24.0 * 7.0,
             history_sample_s: 60,
             history_keep_days: 90,
@@ -171,6 +174,12 @@ impl Config {
             return err(format!(
                 "server: ws_rate_hz must be in (0, 60], got {}",
                 s.ws_rate_hz
+            ));
+        }
+        if !(s.video_fps.is_finite() && s.video_fps > 0.0 && s.video_fps <= 30.0) {
+            return err(format!(
+                "server: video_fps must be in (0, 30], got {}",
+                s.video_fps
             ));
         }
         if !(s.session_ttl_h.is_finite() && s.session_ttl_h > 0.0)

@@ -42,7 +42,7 @@ fn check_fps(fps: f64) -> Result<(), ApiError> {
 }
 
 /// Validates a stream URL; credentials written into it are moved out (returned separately).
-fn check_url(raw: &str) -> Result<(String, Option<Credentials>), ApiError> {
+pub(crate) fn check_url(raw: &str) -> Result<(String, Option<Credentials>), ApiError> {
     let mut u =
         url::Url::parse(raw.trim()).map_err(|e| ApiError::BadRequest(format!("url: {e}")))?;
     if !matches!(

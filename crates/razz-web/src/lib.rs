@@ -1,14 +1,17 @@
 //! razz's HTTP side: the REST API (rooms, cameras, counts, history), the original system's
 //! `/vault-rooms` endpoints, WebSocket streams, login sessions, and operations endpoints
-//! (`/healthz`, `/readyz`, `/metrics`). Every route but health and login needs a session.
+//! (`/healthz`, `/readyz`, `/metrics`), and the embedded web app (`/`). Every route but
+//! health, login and the app's static files needs a session.
 
 mod api;
+mod app;
 mod auth;
 mod calibration;
 mod error;
 mod history;
 mod openapi;
 mod ops;
+mod probe;
 mod seed;
 mod sync;
 mod time;
@@ -71,6 +74,8 @@ impl AppState {
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(app::index))
+        .route("/assets/{file}", get(app::asset))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -104,12 +109,14 @@ pub fn router(state: AppState) -> Router {
                 .delete(calibration::delete_calibration),
         )
         .route("/api/cameras/{id}/snapshot.jpg", get(api::camera_snapshot))
+        .route("/api/connection-test", post(probe::connection_test))
         .route("/api/openapi.json", get(ops::openapi))
         .route("/vault-rooms/all/people-counts", get(seed::all_counts))
         .route("/vault-rooms/{id}/people-count", get(seed::room_count))
         .route("/vault-rooms/{id}/people", get(seed::room_people))
         .route("/ws/rooms/{id}", get(ws::room))
         .route("/ws/cameras/{id}", get(ws::camera))
+        .route("/ws/cameras/{id}/video", get(ws::camera_video))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

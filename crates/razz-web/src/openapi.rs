@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, auth, calibration, ops, seed, ws};
+use crate::{api, auth, calibration, ops, probe, seed, ws};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,7 +16,8 @@ use crate::{api, auth, calibration, ops, seed, ws};
         api::camera_status, api::camera_snapshot,
         calibration::get_calibration, calibration::put_calibration, calibration::delete_calibration,
         seed::room_count, seed::room_people, seed::all_counts,
-        ws::room, ws::camera,
+        probe::connection_test,
+        ws::room, ws::camera, ws::camera_video,
         ops::healthz, ops::readyz, ops::metrics,
     ),
     components(schemas(razz_live::RoomSnapshot, razz_live::CameraSnapshot)),

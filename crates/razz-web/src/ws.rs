@@ -2,6 +2,10 @@
 //! fixed rate. State lives in `watch` channels, so nothing queues per client: a slow client
 //! simply gets the newest state when it can take it, and `missed` says how many updates it
 //! skipped. A client that cannot take a message within 10 s is dropped.
+//!
+//! `/ws/cameras/{id}/video` pushes the camera's newest frame as JPEG, at most
+//! `server.video_fps` a second, each stamped with the arrival time that the camera's
+//! tracking snapshots carry as `frame_ts_ms`, so boxes can be drawn on their own frame.
 
 use std::time::Duration;
 
@@ -45,6 +49,74 @@ pub async fn camera(
         .camera(&id)
         .ok_or_else(|| ApiError::NotFound(format!("camera {id:?} is not running")))?;
     Ok(ws.on_upgrade(move |socket| stream(socket, st, rx, "camera", |c| c.seq)))
+}
+
+#[utoipa::path(get, path = "/ws/cameras/{id}/video", tag = "streams", params(("id" = String, Path, description = "id")), responses((status = 101, description = "WebSocket of binary messages: a 4-byte big-endian header length, a JSON header {ts_ms, width, height, missed} (ts_ms: the frame's arrival, the clock of frame_ts_ms; missed: frames skipped since the previous message), then the JPEG"), (status = 404, body = ErrorBody)))]
+pub async fn camera_video(
+    State(st): State<AppState>,
+    _u: AuthUser,
+    Path(id): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    st.store.get_camera(&id).await?;
+    if st.engine.camera_status(&id).is_none() {
+        return Err(ApiError::NotFound(format!("camera {id:?} is not running")));
+    }
+    Ok(ws.on_upgrade(move |socket| video(socket, st, id)))
+}
+
+#[derive(Serialize)]
+struct FrameHeader {
+    ts_ms: i64,
+    width: u32,
+    height: u32,
+    /// Frames that arrived since the previous message and were not sent.
+    missed: u64,
+}
+
+async fn video(socket: WebSocket, st: AppState, id: String) {
+    st.ops.ws_clients.inc();
+    let (mut tx, mut incoming) = socket.split();
+    let period = Duration::from_secs_f64(1.0 / st.config.video_fps);
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_ts = i64::MIN;
+    let mut last_received: Option<u64> = None;
+    loop {
+        tokio::select! {
+            _ = st.cancel.cancelled() => break,
+            msg = incoming.next() => match msg {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = tick.tick() => {
+                let engine = st.engine.clone();
+                let cam = id.clone();
+                let Ok(frame) = tokio::task::spawn_blocking(move || engine.live_jpeg(&cam, last_ts)).await else { break };
+                let Some(frame) = frame else {
+                    if st.engine.camera_status(&id).is_none() {
+                        break; // the camera was removed or disabled
+                    }
+                    continue;
+                };
+                last_ts = frame.ts_ms;
+                let received = st.engine.camera_status(&id).map_or(0, |s| s.frames_received);
+                let missed = last_received.map_or(0, |l| received.saturating_sub(l + 1));
+                last_received = Some(received);
+                let Ok(head) = serde_json::to_vec(&FrameHeader { ts_ms: frame.ts_ms, width: frame.width, height: frame.height, missed }) else { continue };
+                let mut msg = Vec::with_capacity(4 + head.len() + frame.jpeg.len());
+                msg.extend_from_slice(&(head.len() as u32).to_be_bytes());
+                msg.extend_from_slice(&head);
+                msg.extend_from_slice(&frame.jpeg);
+                match tokio::time::timeout(SEND_TIMEOUT, tx.send(Message::Binary(msg.into()))).await {
+                    Ok(Ok(())) => {}
+                    _ => break,
+                }
+            }
+        }
+    }
+    let _ = tx.close().await;
+    st.ops.ws_clients.dec();
 }
 
 #[derive(Serialize)]

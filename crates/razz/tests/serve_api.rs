@@ -56,6 +56,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::GET, "/api/openapi.json", None),
         (Method::GET, "/ws/rooms/r1", None),
         (Method::GET, "/ws/cameras/c1", None),
+        (Method::GET, "/ws/cameras/c1/video", None),
+        (
+            Method::POST,
+            "/api/connection-test",
+            Some(json!({"url": "rtsp://127.0.0.1:9/x"})),
+        ),
     ]
 }
 
