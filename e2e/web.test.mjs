@@ -124,6 +124,9 @@ try {
   const dash = await page.textContent(`.card.room[data-room="${ROOM}"]`);
   assert.match(dash, /Last update \d\d:\d\d:\d\d/);
   assert.match(await page.textContent('#nav'), /Cameras/);
+  step('a room with an offline camera is flagged degraded, naming the camera');
+  await page.waitForSelector('.card.room[data-room="lobby"].is-degraded .degraded:not([hidden])', { timeout: 20000 });
+  assert.match(await page.textContent('.card.room[data-room="lobby"] .degraded'), /Degraded: Lobby door offline/);
   await page.screenshot({ path: join(SHOTS, 'dashboard-1280.png') });
 
   step('room view: live video at >= 5 frames per second with boxes drawn on the canvas');
@@ -152,6 +155,7 @@ try {
   await page.click('#add-camera');
   await page.fill('#camera-form input[name=id]', 'e2e-cam');
   await page.fill('#camera-form input[name=name]', 'Added by the browser test');
+  await page.selectOption('#camera-form select[name=room_id]', ROOM);
   await page.fill('#camera-form input[name=url]', RTSP_URL);
   await page.fill('#camera-form input[name=username]', RTSP_USER);
   await page.fill('#camera-form input[name=password]', 'wrong-password');
@@ -222,7 +226,7 @@ try {
     return n;
   });
   assert.ok(line > 50, `no chart line drawn (${line} line pixels)`);
-  assert.match(await page.textContent('.caption'), /Now \d+ · peak \d+ at/);
+  assert.match(await page.textContent(`section:has(${chartSel}) .caption`), /Now \d+ · peak \d+ at/);
   await page.click('button[data-range=day]');
   await page.waitForFunction((sel) => Number(document.querySelector(sel)?.dataset.points) > 0, chartSel, { timeout: 20000 });
   await page.screenshot({ path: join(SHOTS, 'history-1280.png'), fullPage: true });

@@ -59,6 +59,23 @@ fn video_frame(bytes: &[u8]) -> (Value, &[u8]) {
     (head, &bytes[4 + len..])
 }
 
+/// The app's pure parts (overlay interpolation, chart steps, colours) under `node --test`.
+#[test]
+fn web_app_unit_tests() {
+    let out = Command::new("node")
+        .args(["--test", "unit.test.mjs"])
+        .current_dir(common::repo().join("e2e"))
+        .output()
+        .expect("run node --test e2e/unit.test.mjs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("# pass 5"), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_app_in_a_real_browser() {
     let video = media();
@@ -81,6 +98,16 @@ async fn web_app_in_a_real_browser() {
     for (id, mount) in [("left", "/cam"), ("right", "/cam2")] {
         post(&http, &s, &t, "/api/cameras", json!({"id": id, "room_id": "vault", "name": format!("Camera {id}"), "url": rtsp.url(mount), "username": RTSP_USER, "password": RTSP_PASSWORD})).await;
     }
+    // A second room whose only camera is unreachable: the dashboard must name it.
+    post(
+        &http,
+        &s,
+        &t,
+        "/api/rooms",
+        json!({"id": "lobby", "name": "Lobby"}),
+    )
+    .await;
+    post(&http, &s, &t, "/api/cameras", json!({"id": "lobby-door", "room_id": "lobby", "name": "Lobby door", "url": "rtsp://127.0.0.1:9/cam"})).await;
     post(
         &http,
         &s,
