@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 const env = (k) => {
@@ -273,6 +274,26 @@ try {
   assert.equal(forbidden, 403);
   await page.goto(`${BASE}/#/rooms/${ROOM}`);
   await page.waitForFunction((sel) => Number(document.querySelector(sel)?.dataset.lastBoxes) > 0, canvasSel, { timeout: 30000 });
+
+  step('the pages reconnect by themselves when the service restarts');
+  await page.goto(`${BASE}/#/`);
+  await page.waitForSelector(`.card.room[data-room="${ROOM}"] .live.on`, { timeout: 20000 });
+  const lines = createInterface({ input: process.stdin });
+  const restarted = new Promise((resolve) => lines.once('line', resolve));
+  console.log('web.test: RESTART-NOW');
+  await page.waitForSelector(`.card.room[data-room="${ROOM}"] .live.off`, { timeout: 20000 });
+  step('  the dashboard shows it lost the service');
+  // Forget the last count shown, so only an update from the new process can bring one back.
+  await page.$eval(`.card.room[data-room="${ROOM}"]`, (c) => { c.dataset.count = ''; });
+  await restarted;
+  lines.close();
+  await page.waitForSelector(`.card.room[data-room="${ROOM}"] .live.on`, { timeout: 30000 });
+  const resumedAt = Date.now();
+  await page.waitForFunction(([room, t]) => {
+    const card = document.querySelector(`.card.room[data-room="${room}"]`);
+    return Number(card?.dataset.count) > 0 && /Last update/.test(card.textContent) && t > 0;
+  }, [ROOM, resumedAt], { timeout: 60000 });
+  step(`  live again ${((Date.now() - resumedAt) / 1000).toFixed(1)} s after reconnecting, with a count`);
 
   step('no page asked anything of another host');
   assert.deepEqual(external, [], `external requests: ${external.join(', ')}`);

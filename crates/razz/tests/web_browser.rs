@@ -3,12 +3,14 @@
 //! stamped on the tracking clock, "test connection" naming what went wrong), then in Debian's
 //! chromium driven by Playwright (`e2e/web.test.mjs`): login, live counts, overlay pixels,
 //! camera management, calibration by clicking, history chart, phone size, viewer role,
-//! logout, and no request to any other host. Screenshots go to target/e2e-screenshots.
+//! logout, reconnection after a restart of the service, and no request to any other host.
+//! Screenshots go to target/e2e-screenshots.
 
 mod common;
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::rtsp::{RtspServer, media};
@@ -84,7 +86,7 @@ async fn web_app_in_a_real_browser() {
         &[("/cam", &video), ("/cam2", &video)],
         Some((RTSP_USER, RTSP_PASSWORD)),
     );
-    let s = Server::start("", &[]);
+    let mut s = Server::start("", &[]);
     let http = Client::new();
     let t = login(&http, &s, "admin", ADMIN_PASSWORD).await;
     post(
@@ -139,7 +141,12 @@ async fn web_app_in_a_real_browser() {
         (ok["width"].as_u64(), ok["height"].as_u64()),
         (Some(768), Some(576))
     );
+    let not_video = std::fs::canonicalize(common::repo().join("README.md")).expect("README");
     let cases = [
+        (
+            json!({"url": format!("file://{}", not_video.display())}),
+            "no_video",
+        ),
         (
             json!({"camera_id": "left", "username": RTSP_USER, "password": "wrong"}),
             "auth",
@@ -221,7 +228,7 @@ async fn web_app_in_a_real_browser() {
         "{chromium} missing: apt-get install chromium (scripts/install.sh does)"
     );
     let shots = repo.join("target/e2e-screenshots");
-    let out = Command::new("node")
+    let mut node = Command::new("node")
         .arg("web.test.mjs")
         .current_dir(&e2e)
         .env("RAZZ_URL", &s.base)
@@ -234,18 +241,39 @@ async fn web_app_in_a_real_browser() {
         .env("RAZZ_RTSP_PASSWORD", RTSP_PASSWORD)
         .env("SCREENSHOT_DIR", &shots)
         .env("CHROMIUM", &chromium)
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run node e2e/web.test.mjs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    println!("{text}");
+    let mut to_node = node.stdin.take().expect("stdin");
+    let stderr = node.stderr.take().expect("stderr");
+    let err_thread = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    let mut text = String::new();
+    let mut restarted = false;
+    for line in BufReader::new(node.stdout.take().expect("stdout")).lines() {
+        let Ok(line) = line else { break };
+        println!("{line}");
+        text.push_str(&line);
+        text.push('\n');
+        // The script asks for the service to go away and come back (same address, same
+        // database, so the session survives), to see the open pages reconnect by themselves.
+        if line.ends_with("RESTART-NOW") {
+            std::thread::sleep(Duration::from_secs(1));
+            s.restart();
+            restarted = true;
+            writeln!(to_node, "restarted").expect("tell node");
+        }
+    }
+    let status = node.wait().expect("node");
+    text.push_str(&err_thread.join().unwrap_or_default());
     assert!(
-        out.status.success(),
-        "browser test failed ({}):\n{text}\nrazz log:\n{}",
-        out.status,
+        status.success(),
+        "browser test failed ({status}):\n{text}\nrazz log:\n{}",
         s.log_text()
             .lines()
             .rev()
@@ -253,6 +281,7 @@ async fn web_app_in_a_real_browser() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+    assert!(restarted, "the script never asked for the restart");
     assert!(shots.join("room-1280.png").is_file());
     assert!(
         !s.log_text().contains(RTSP_PASSWORD),

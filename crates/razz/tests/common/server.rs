@@ -25,6 +25,24 @@ impl Server {
     }
 
     pub fn start_in(data: tempfile::TempDir, config: &str, extra: &[&str]) -> Server {
+        Self::start_at(data, config, extra, "127.0.0.1:0")
+    }
+
+    /// Stops this server (SIGTERM) and starts a new one on the same address and data.
+    pub fn restart(&mut self) {
+        assert!(self.stop(), "razz serve did not stop cleanly");
+        let data = std::mem::replace(&mut self.data, tempfile::tempdir().expect("tmp"));
+        let config = std::fs::read_to_string(data.path().join("razz.toml")).unwrap_or_default();
+        let listen = self.base.trim_start_matches("http://").to_owned();
+        let old_log = self.log_text();
+        *self = Self::start_at(data, &config, &[], &listen);
+        let _ = std::fs::write(
+            self.log.with_extension("before-restart.log"),
+            old_log.as_bytes(),
+        );
+    }
+
+    pub fn start_at(data: tempfile::TempDir, config: &str, extra: &[&str], listen: &str) -> Server {
         let cfg = data.path().join("razz.toml");
         std::fs::write(&cfg, config).expect("config");
         let log = data.path().join("razz.log");
@@ -35,7 +53,7 @@ impl Server {
                 "--config",
                 &cfg.to_string_lossy(),
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--data-dir",
                 &data.path().to_string_lossy(),
             ])
