@@ -75,13 +75,83 @@ struct FrameHeader {
 }
 
 async fn video(socket: WebSocket, st: AppState, id: String) {
+    let rate_hz = st.config.video_fps;
+    let feed = VideoFeed {
+        st: st.clone(),
+        id,
+        last_ts: i64::MIN,
+        last_received: None,
+    };
+    pump(socket, &st, rate_hz, feed).await;
+}
+
+/// A camera's newest frames, each sent once.
+struct VideoFeed {
+    st: AppState,
+    id: String,
+    last_ts: i64,
+    last_received: Option<u64>,
+}
+
+impl Feed for VideoFeed {
+    async fn next(&mut self) -> Next {
+        let engine = self.st.engine.clone();
+        let (cam, after) = (self.id.clone(), self.last_ts);
+        let Ok(frame) = tokio::task::spawn_blocking(move || engine.live_jpeg(&cam, after)).await
+        else {
+            return Next::Stop;
+        };
+        let Some(status) = self.st.engine.camera_status(&self.id) else {
+            return Next::Stop; // the camera was removed or disabled
+        };
+        let Some(frame) = frame else {
+            return Next::Skip;
+        };
+        self.last_ts = frame.ts_ms;
+        let received = status.frames_received;
+        let missed = self
+            .last_received
+            .map_or(0, |l| received.saturating_sub(l + 1));
+        self.last_received = Some(received);
+        let head = FrameHeader {
+            ts_ms: frame.ts_ms,
+            width: frame.width,
+            height: frame.height,
+            missed,
+        };
+        let Ok(head) = serde_json::to_vec(&head) else {
+            return Next::Skip;
+        };
+        let mut msg = Vec::with_capacity(4 + head.len() + frame.jpeg.len());
+        msg.extend_from_slice(&(head.len() as u32).to_be_bytes());
+        msg.extend_from_slice(&head);
+        msg.extend_from_slice(&frame.jpeg);
+        Next::Send(Message::Binary(msg.into()))
+    }
+}
+
+/// Where a stream's messages come from.
+trait Feed: Send {
+    /// What to send at this tick.
+    fn next(&mut self) -> impl Future<Output = Next> + Send;
+}
+
+/// What a stream sends at a tick.
+enum Next {
+    Send(Message),
+    /// Nothing new this time.
+    Skip,
+    /// The source is gone: close the socket.
+    Stop,
+}
+
+/// Runs one client: at `rate_hz`, asks `feed` what to send, until the client leaves, cannot
+/// take a message within `SEND_TIMEOUT`, the source stops, or the service shuts down.
+async fn pump(socket: WebSocket, st: &AppState, rate_hz: f64, mut feed: impl Feed) {
     st.ops.ws_clients.inc();
     let (mut tx, mut incoming) = socket.split();
-    let period = Duration::from_secs_f64(1.0 / st.config.video_fps);
-    let mut tick = tokio::time::interval(period);
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate_hz));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_ts = i64::MIN;
-    let mut last_received: Option<u64> = None;
     loop {
         tokio::select! {
             _ = st.cancel.cancelled() => break,
@@ -89,30 +159,14 @@ async fn video(socket: WebSocket, st: AppState, id: String) {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-            _ = tick.tick() => {
-                let engine = st.engine.clone();
-                let cam = id.clone();
-                let Ok(frame) = tokio::task::spawn_blocking(move || engine.live_jpeg(&cam, last_ts)).await else { break };
-                let Some(frame) = frame else {
-                    if st.engine.camera_status(&id).is_none() {
-                        break; // the camera was removed or disabled
-                    }
-                    continue;
-                };
-                last_ts = frame.ts_ms;
-                let received = st.engine.camera_status(&id).map_or(0, |s| s.frames_received);
-                let missed = last_received.map_or(0, |l| received.saturating_sub(l + 1));
-                last_received = Some(received);
-                let Ok(head) = serde_json::to_vec(&FrameHeader { ts_ms: frame.ts_ms, width: frame.width, height: frame.height, missed }) else { continue };
-                let mut msg = Vec::with_capacity(4 + head.len() + frame.jpeg.len());
-                msg.extend_from_slice(&(head.len() as u32).to_be_bytes());
-                msg.extend_from_slice(&head);
-                msg.extend_from_slice(&frame.jpeg);
-                match tokio::time::timeout(SEND_TIMEOUT, tx.send(Message::Binary(msg.into()))).await {
+            _ = tick.tick() => match feed.next().await {
+                Next::Skip => {}
+                Next::Stop => break,
+                Next::Send(m) => match tokio::time::timeout(SEND_TIMEOUT, tx.send(m)).await {
                     Ok(Ok(())) => {}
                     _ => break,
-                }
-            }
+                },
+            },
         }
     }
     let _ = tx.close().await;
@@ -132,39 +186,47 @@ struct Envelope<'a, T: Serialize> {
 async fn stream<T: Serialize + Send + Sync + 'static>(
     socket: WebSocket,
     st: AppState,
-    mut rx: watch::Receiver<std::sync::Arc<T>>,
+    rx: watch::Receiver<std::sync::Arc<T>>,
     kind: &'static str,
     seq_of: fn(&T) -> u64,
 ) {
-    st.ops.ws_clients.inc();
-    let (mut tx, mut incoming) = socket.split();
-    let period = Duration::from_secs_f64(1.0 / st.config.ws_rate_hz);
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_seq: Option<u64> = None;
-    loop {
-        tokio::select! {
-            _ = st.cancel.cancelled() => break,
-            msg = incoming.next() => match msg {
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(_)) => {}
-            },
-            _ = tick.tick() => {
-                let snap = rx.borrow_and_update().clone();
-                let seq = seq_of(&snap);
-                if last_seq == Some(seq) {
-                    continue;
-                }
-                let missed = last_seq.map_or(0, |l| seq.saturating_sub(l + 1));
-                last_seq = Some(seq);
-                let Ok(text) = serde_json::to_string(&Envelope { kind, seq, missed, data: &*snap }) else { continue };
-                match tokio::time::timeout(SEND_TIMEOUT, tx.send(Message::Text(text.into()))).await {
-                    Ok(Ok(())) => {}
-                    _ => break,
-                }
+    let feed = SnapshotFeed {
+        rx,
+        kind,
+        seq_of,
+        last_seq: None,
+    };
+    pump(socket, &st, st.config.ws_rate_hz, feed).await;
+}
+
+/// The newest snapshot of a `watch` channel, sent when its sequence number moved.
+struct SnapshotFeed<T> {
+    rx: watch::Receiver<std::sync::Arc<T>>,
+    kind: &'static str,
+    seq_of: fn(&T) -> u64,
+    last_seq: Option<u64>,
+}
+
+impl<T: Serialize + Send + Sync + 'static> Feed for SnapshotFeed<T> {
+    fn next(&mut self) -> impl Future<Output = Next> + Send {
+        let snap = self.rx.borrow_and_update().clone();
+        let seq = (self.seq_of)(&snap);
+        let next = if self.last_seq == Some(seq) {
+            Next::Skip
+        } else {
+            let missed = self.last_seq.map_or(0, |l| seq.saturating_sub(l + 1));
+            self.last_seq = Some(seq);
+            let envelope = Envelope {
+                kind: self.kind,
+                seq,
+                missed,
+                data: &*snap,
+            };
+            match serde_json::to_string(&envelope) {
+                Ok(text) => Next::Send(Message::Text(text.into())),
+                Err(_) => Next::Skip,
             }
-        }
+        };
+        std::future::ready(next)
     }
-    let _ = tx.close().await;
-    st.ops.ws_clients.dec();
 }
