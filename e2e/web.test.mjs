@@ -197,7 +197,9 @@ try {
 
   step('cameras: calibration points picked by clicking on the snapshot');
   await page.click(`tr[data-camera="${CAMERA}"] button:has-text("Calibrate")`);
-  await page.waitForFunction(() => document.querySelector('#calibration-canvas')?.width === 768, null, { timeout: 15000 });
+  // The snapshot has loaded (the canvas takes the picture's size, 768x576) before clicking.
+  await page.waitForFunction(() => /Click a floor point/.test(document.querySelector('#calibration-result')?.textContent || ''), null, { timeout: 15000 });
+  assert.deepEqual(await page.$eval('#calibration-canvas', (c) => [c.width, c.height]), [768, 576]);
   const box = await page.locator('#calibration-canvas').boundingBox();
   const clicks = [[0.2, 0.6], [0.8, 0.6], [0.85, 0.95], [0.15, 0.95]];
   const floor = [[0, 0], [6, 0], [6, 4], [0, 4]];
