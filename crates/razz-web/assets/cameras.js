@@ -23,6 +23,15 @@ export async function mount(main) {
     flash.hidden = false;
   };
 
+  /** Runs a change through the API, says how it went, and shows the new lists. */
+  async function change(request, done) {
+    try {
+      await request();
+      if (done) say(done);
+      await reload();
+    } catch (e) { say(e.message, true); }
+  }
+
   async function reload() {
     [state.rooms, state.cameras] = await Promise.all([api('GET', '/api/rooms'), api('GET', '/api/cameras')]);
     renderRooms();
@@ -37,11 +46,8 @@ export async function mount(main) {
       h('label', {}, 'Id', id), h('label', {}, 'Name', name), h('button', { type: 'submit' }, 'Add room'));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      try {
-        await api('POST', '/api/rooms', { id: id.value.trim(), name: name.value.trim() });
-        say(`Room ${name.value.trim()} added.`);
-        await reload();
-      } catch (e) { say(e.message, true); }
+      const body = { id: id.value.trim(), name: name.value.trim() };
+      await change(() => api('POST', '/api/rooms', body), `Room ${body.name} added.`);
     });
     roomsBox.replaceChildren(h('h2', {}, 'Rooms'),
       h('ul', { class: 'plain' }, ...state.rooms.map((r) => h('li', {},
@@ -51,7 +57,7 @@ export async function mount(main) {
           class: 'link danger',
           onclick: async () => {
             if (!confirm(`Delete room ${r.name}?`)) return;
-            try { await api('DELETE', `/api/rooms/${r.id}`); say(`Room ${r.name} deleted.`); await reload(); } catch (e) { say(e.message, true); }
+            await change(() => api('DELETE', `/api/rooms/${r.id}`), `Room ${r.name} deleted.`);
           },
         }, 'delete')))),
       form);
@@ -71,7 +77,7 @@ export async function mount(main) {
           h('button', {
             type: 'button',
             onclick: async () => {
-              try { await api('PATCH', `/api/cameras/${c.id}`, { enabled: !c.enabled }); await reload(); } catch (e) { say(e.message, true); }
+              await change(() => api('PATCH', `/api/cameras/${c.id}`, { enabled: !c.enabled }));
             },
           }, c.enabled ? 'Disable' : 'Enable'),
           h('button', { type: 'button', onclick: () => openCalibration(c) }, 'Calibrate'),
@@ -80,7 +86,7 @@ export async function mount(main) {
             class: 'danger',
             onclick: async () => {
               if (!confirm(`Delete camera ${c.name}?`)) return;
-              try { await api('DELETE', `/api/cameras/${c.id}`); say(`Camera ${c.name} deleted.`); await reload(); } catch (e) { say(e.message, true); }
+              await change(() => api('DELETE', `/api/cameras/${c.id}`), `Camera ${c.name} deleted.`);
             },
           }, 'Delete')));
     });

@@ -62,10 +62,7 @@ pub async fn connection_test(
         ));
     }
     let url = url.ok_or_else(|| ApiError::BadRequest("give camera_id or url".into()))?;
-    let url = url
-        .strip_prefix("file://")
-        .map(str::to_owned)
-        .unwrap_or(url);
+    let url = crate::sync::stream_input(url);
     let spec = CameraSpec {
         id: b.camera_id.unwrap_or_else(|| "connection-test".into()),
         name: String::new(),

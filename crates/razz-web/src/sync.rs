@@ -27,11 +27,7 @@ pub async fn sync_engine(st: &AppState) -> Result<(), ApiError> {
         let (username, password) = creds
             .map(|c| (Some(c.username), Some(c.password)))
             .unwrap_or((None, None));
-        let url = c
-            .url
-            .strip_prefix("file://")
-            .map(str::to_owned)
-            .unwrap_or(c.url);
+        let url = stream_input(c.url);
         cams.push(CameraSpec {
             id: c.id,
             name: c.name,
@@ -50,4 +46,11 @@ pub async fn sync_engine(st: &AppState) -> Result<(), ApiError> {
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(())
+}
+
+/// What ffmpeg opens for a stored URL: `file://` URLs become plain paths.
+pub(crate) fn stream_input(url: String) -> String {
+    url.strip_prefix("file://")
+        .map(str::to_owned)
+        .unwrap_or(url)
 }
