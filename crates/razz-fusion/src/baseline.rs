@@ -4,7 +4,6 @@
 //!   their appearance cosine exceeds 0.5 or their box centres are within 250 pixels (compared
 //!   in each camera's own pixels, as it did), with no identity kept over time.
 
-use crate::gallery::cosine;
 use crate::room::{CameraObs, Member, Person, RoomUpdate};
 
 /// Global id of a track in the baselines: camera index and track id side by side.
@@ -77,7 +76,7 @@ pub fn original_rule(obs: &[Option<CameraObs>], min_cos: f32, max_px: f32) -> Ro
                 continue;
             }
             let same_look = match (&a.gallery, &b.gallery) {
-                (Some(x), Some(y)) => cosine(x.mean(), y.mean()) > min_cos,
+                (Some(x), Some(y)) => x.mean_cos(y) > min_cos,
                 _ => false,
             };
             let (ax, ay) = a.bbox.center();
