@@ -397,6 +397,50 @@ print(f"onnxruntime vs torch on a batch of 3: max abs diff {diff:.3g} (max |valu
 assert diff < 1e-3
 EOF
 
+cat > "$WORK/fp16_weights.py" <<'EOF'
+"""Stores an ONNX model's float32 weights as float16, each read through a Cast to float32.
+
+The arithmetic stays float32 (ONNX Runtime and tract fold the Casts when they load the model),
+so the only change is each weight rounded to float16. That halves the bytes compiled into
+razz and the model bytes read while loading (docs/decisions.md, "Embedder memory")."""
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+src, out = sys.argv[1], sys.argv[2]
+m = onnx.load(src)
+g = m.graph
+inits, casts = [], []
+for t in g.initializer:
+    if t.data_type != TensorProto.FLOAT or int(np.prod(t.dims)) < 64:
+        inits.append(t)  # biases and small tensors stay float32
+        continue
+    h = numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name + "_f16")
+    inits.append(h)
+    casts.append(helper.make_node("Cast", [h.name], [t.name], to=TensorProto.FLOAT,
+                                  name=t.name + "_to_f32"))
+del g.initializer[:]
+g.initializer.extend(inits)
+nodes = casts + list(g.node)
+del g.node[:]
+g.node.extend(nodes)
+e = m.metadata_props.add()
+e.key, e.value = "weights", "float16 storage, Cast to float32 (compute in float32)"
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, out)
+
+x = np.random.RandomState(0).randn(8, 3, 224, 224).astype(np.float32)
+a = ort.InferenceSession(src, providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+b = ort.InferenceSession(out, providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+print(f"float16 weights: {len(casts)} tensors; vs float32 on 8 random inputs: cosine min {cos.min():.6f}, "
+      f"max abs diff {float(np.abs(a - b).max()):.3g} (max |value| {float(np.abs(a).max()):.3g})")
+assert cos.min() > 0.999
+EOF
+
 cat > "$WORK/check.py" <<'EOF'
 """Checks the converted models, writes reference outputs and measures latency."""
 import json
@@ -596,7 +640,9 @@ grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx.log" | sed
 "$VPY" finish_nanodet.py "$WORK/nanodet-raw.onnx" "$STAGE/nanodet-416.onnx"
 
 log "exporting the MobileNetV2 embedder (torch.onnx.export, opset 17)"
-"$VPY" -W ignore::DeprecationWarning export_embedder.py "$STAGE/mobilenetv2-embedder.onnx"
+"$VPY" -W ignore::DeprecationWarning export_embedder.py "$WORK/mobilenetv2-embedder-f32.onnx"
+log "storing the embedder's weights as float16 (computed in float32)"
+"$VPY" fp16_weights.py "$WORK/mobilenetv2-embedder-f32.onnx" "$STAGE/mobilenetv2-embedder.onnx"
 
 # ---------------------------------------------------------------- checks and references
 log "checking the models"
