@@ -113,9 +113,10 @@ pub(crate) mod ort_backend {
                 .map_err(|e| DetectError::Ort(e.to_string()))?
                 .with_optimization_level(GraphOptimizationLevel::Level3)
                 .map_err(err)?
-                // No pre-planned block for all activations: measured with the bundled models
-                // (examples/embedder_memory.rs), the detector then holds 14 MiB less and the
-                // embedder 2.4 MiB less, at the same speed (31.6 ms per frame either way).
+                // No pre-planned block for all activations: the detector holds 14 MiB less and
+                // the embedder 2.4 MiB less (examples/embedder_memory.rs). Alone the detector
+                // is as fast; in the 5-camera service it measured 4 % slower, within noise
+                // (docs/decisions.md, "Embedder memory").
                 .with_memory_pattern(false)
                 .map_err(err)?
                 .with_intra_threads(threads.max(1))

@@ -101,9 +101,9 @@ impl Gallery {
         self.version += 1;
     }
 
-    /// The unit mean (a copy; comparisons use [`Gallery::similarity`] and
-    /// [`Gallery::mean_cos`], which need none).
-    pub fn mean(&self) -> Vec<f32> {
+    /// The unit mean (comparisons use [`Gallery::similarity`] and [`Gallery::mean_cos`]).
+    #[cfg(test)]
+    fn mean(&self) -> Vec<f32> {
         self.sum.iter().map(|x| x * self.inv_norm).collect()
     }
 
@@ -135,24 +135,6 @@ impl Gallery {
     }
 }
 
-/// Cosine of two vectors (0 when either is zero or they differ in length).
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    if a.len() != b.len() {
-        return 0.0;
-    }
-    let (mut ab, mut aa, mut bb) = (0.0f32, 0.0f32, 0.0f32);
-    for (x, y) in a.iter().zip(b) {
-        ab += x * y;
-        aa += x * x;
-        bb += y * y;
-    }
-    if aa <= 0.0 || bb <= 0.0 {
-        0.0
-    } else {
-        ab / (aa.sqrt() * bb.sqrt())
-    }
-}
-
 /// Dot product of two unit vectors (their cosine); 0 when the lengths differ.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() {
@@ -163,9 +145,9 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Scales `v` to unit length (leaves zero vectors alone).
 pub fn normalise(v: &mut [f32]) {
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if n > 0.0 && n.is_finite() {
-        v.iter_mut().for_each(|x| *x /= n);
+    let k = inv_norm(v);
+    if k > 0.0 {
+        v.iter_mut().for_each(|x| *x *= k);
     }
 }
 
@@ -369,10 +351,18 @@ mod tests {
     }
 
     #[test]
-    fn cosine_hand_checked() {
-        assert!((cosine(&[1.0, 0.0], &[1.0, 1.0]) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
-        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 1.0]), 0.0);
-        assert_eq!(cosine(&[1.0], &[1.0, 1.0]), 0.0);
+    fn gallery_cosines_hand_checked() {
+        let mut g = TrackGalleries::new(EmbedPolicy::default());
+        g.add(1, 0.0, vec![1.0, 0.0]);
+        g.add(2, 0.0, vec![2.0, 2.0]);
+        g.add(3, 0.0, vec![0.0, 0.0, 1.0]);
+        let get = |t| g.get(t).expect("gallery");
+        let (a, b, c) = (get(1), get(2), get(3));
+        assert!((a.mean_cos(&b) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+        assert!((a.mean_cos(&a) - 1.0).abs() < 1e-6);
+        // Different lengths compare as 0.
+        assert_eq!(a.mean_cos(&c), 0.0);
+        assert_eq!(a.similarity(&c), 0.0);
     }
 
     #[test]
