@@ -11,8 +11,12 @@ pub fn rss_bytes() -> Option<u64> {
 }
 
 fn status_kib(key: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines()
+    field_kib(&std::fs::read_to_string("/proc/self/status").ok()?, key)
+}
+
+fn field_kib(status: &str, key: &str) -> Option<u64> {
+    status
+        .lines()
         .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
@@ -21,8 +25,21 @@ fn status_kib(key: &str) -> Option<u64> {
 mod tests {
     #[test]
     fn reads_own_memory() {
-        let peak = super::peak_rss_bytes().expect("linux /proc");
-        let now = super::rss_bytes().expect("linux /proc");
-        assert!(peak >= now && now > 0);
+        assert!(super::peak_rss_bytes().is_some_and(|b| b > 0));
+        assert!(super::rss_bytes().is_some_and(|b| b > 0));
+        // One snapshot: read separately, RSS can grow between the two reads (other test
+        // threads allocate), and the peak is only raised lazily by the kernel.
+        let s = std::fs::read_to_string("/proc/self/status").expect("linux /proc");
+        let peak = super::field_kib(&s, "VmHWM:").expect("VmHWM");
+        let now = super::field_kib(&s, "VmRSS:").expect("VmRSS");
+        assert!(peak >= now && now > 0, "VmHWM {peak} kB < VmRSS {now} kB");
+    }
+
+    #[test]
+    fn parses_kib_fields() {
+        let s = "Name:\trazz\nVmHWM:\t  130684 kB\nVmRSS:\t   98304 kB\n";
+        assert_eq!(super::field_kib(s, "VmHWM:"), Some(130_684));
+        assert_eq!(super::field_kib(s, "VmRSS:"), Some(98_304));
+        assert_eq!(super::field_kib(s, "VmSwap:"), None);
     }
 }
