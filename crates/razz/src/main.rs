@@ -4,6 +4,7 @@
 mod cli_analyze;
 mod cli_eval;
 mod cli_serve;
+mod malloc;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,8 @@ enum UserCommand {
 }
 
 fn main() {
+    // First, before any thread or large allocation exists.
+    malloc::return_large_blocks();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
