@@ -6,7 +6,7 @@
 //! Runtime frees large buffers while loading and razz allocates a frame buffer (1.3 MB at
 //! 768x576) per decoded frame, so the threshold climbs early and the heap keeps tens of MiB
 //! it no longer uses. Fixing the threshold at its starting value (which also stops the
-//! adjustment) kept `razz serve` with 5 cameras at 119.7 MiB instead of 174.1 MiB, at the
+//! adjustment) kept `razz serve` with 5 cameras at 120.0 MiB instead of 174.1 MiB, at the
 //! same detection rate (docs/decisions.md, "Process memory: a fixed mmap threshold").
 //!
 //! `GLIBC_TUNABLES` set by the operator wins: razz then leaves malloc as configured.
