@@ -41,7 +41,8 @@ fn run() -> Result<(), String> {
         .take(frames)
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
-    let spec = *det.input_spec();
+    let first = frames.first().ok_or("the video has no frames")?;
+    let spec = det.input_spec_for(first.width, first.height);
     let mut input = Vec::new();
     // Warm-up: the first runs allocate and tune.
     for f in frames.iter().take(3) {
@@ -55,7 +56,7 @@ fn run() -> Result<(), String> {
         preprocess(&img, &spec, &mut input);
         pre.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        det.infer_raw(&input).map_err(|e| e.to_string())?;
+        det.infer_raw(&input, &spec).map_err(|e| e.to_string())?;
         raw.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
         det.detect(&img).map_err(|e| e.to_string())?;

@@ -228,16 +228,21 @@ pub(crate) mod ort_backend {
 pub(crate) mod tract_backend {
     use tract_linalg::multithread::{Executor, multithread_tract_scope};
     use tract_onnx::prelude::*;
+    use tract_onnx::tract_hir::infer::Factoid;
 
     use super::{Backend, OutputTensor};
     use crate::error::DetectError;
 
     type Plan = std::sync::Arc<TypedSimplePlan>;
 
+    /// Input shapes planned at once; a camera of another size evicts the oldest plan.
+    const MAX_PLANS: usize = 4;
+
     pub struct TractBackend {
-        plan: Plan,
-        output_names: Vec<String>,
-        input_size: (u32, u32),
+        model: InferenceModel,
+        /// Plans by input shape (tract optimises for one concrete shape), newest last.
+        plans: Vec<([usize; 4], Plan, Vec<String>)>,
+        input_size: Option<(u32, u32)>,
         executor: Executor,
     }
 
@@ -246,41 +251,67 @@ pub(crate) mod tract_backend {
     }
 
     impl TractBackend {
-        /// Loads and optimises the model for a fixed `[1, 3, height, width]` input.
-        pub fn load(
-            model: &[u8],
-            width: u32,
-            height: u32,
-            threads: usize,
-        ) -> Result<Self, DetectError> {
+        /// Parses the model; it is optimised for each input shape when that shape first runs.
+        pub fn load(model: &[u8], threads: usize) -> Result<Self, DetectError> {
             let mut reader = std::io::Cursor::new(model);
-            let inference = tract_onnx::onnx()
+            let model = tract_onnx::onnx()
                 .model_for_read(&mut reader)
                 .map_err(terr)?;
-            let inference = inference
-                .with_input_fact(
-                    0,
-                    f32::fact([1usize, 3, height as usize, width as usize]).into(),
-                )
-                .map_err(terr)?;
-            let typed = inference.into_optimized().map_err(terr)?;
-            let output_names = typed
-                .outputs
-                .iter()
-                .map(|o| typed.node(o.node).name.clone())
-                .collect();
-            let plan = typed.into_runnable().map_err(terr)?;
+            let fact = model.input_fact(0).map_err(terr)?;
+            let dim = |i: usize| {
+                fact.shape
+                    .dims()
+                    .nth(i)
+                    .and_then(|d| d.concretize())
+                    .and_then(|d| d.as_i64())
+                    .and_then(|d| u32::try_from(d).ok())
+                    .filter(|&d| d > 0)
+            };
+            let input_size = dim(3).zip(dim(2));
             let executor = if threads > 1 {
                 Executor::multithread_with_name(threads, "razz-tract")
             } else {
                 Executor::SingleThread
             };
-            Ok(Self {
-                plan,
-                output_names,
-                input_size: (width, height),
+            let mut backend = Self {
+                model,
+                plans: Vec::new(),
+                input_size,
                 executor,
-            })
+            };
+            // A fixed-size model is planned now, so a broken model fails at load.
+            if let Some((w, h)) = input_size {
+                backend.plan([1, 3, h as usize, w as usize])?;
+            }
+            Ok(backend)
+        }
+
+        /// The plan for `shape`, optimised now if it is new.
+        fn plan(&mut self, shape: [usize; 4]) -> Result<(Plan, Vec<String>), DetectError> {
+            if let Some(i) = self.plans.iter().position(|(s, _, _)| *s == shape) {
+                let entry = self.plans.remove(i);
+                let out = (entry.1.clone(), entry.2.clone());
+                self.plans.push(entry);
+                return Ok(out);
+            }
+            let typed = self
+                .model
+                .clone()
+                .with_input_fact(0, f32::fact(shape).into())
+                .map_err(terr)?
+                .into_optimized()
+                .map_err(terr)?;
+            let names: Vec<String> = typed
+                .outputs
+                .iter()
+                .map(|o| typed.node(o.node).name.clone())
+                .collect();
+            let plan = typed.into_runnable().map_err(terr)?;
+            if self.plans.len() >= MAX_PLANS {
+                self.plans.remove(0);
+            }
+            self.plans.push((shape, plan.clone(), names.clone()));
+            Ok((plan, names))
         }
     }
 
@@ -290,7 +321,7 @@ pub(crate) mod tract_backend {
         }
 
         fn input_size(&self) -> Option<(u32, u32)> {
-            Some(self.input_size)
+            self.input_size
         }
 
         fn run(
@@ -298,8 +329,8 @@ pub(crate) mod tract_backend {
             input: &[f32],
             shape: [usize; 4],
         ) -> Result<Vec<OutputTensor>, DetectError> {
+            let (plan, output_names) = self.plan(shape)?;
             let tensor = Tensor::from_shape(&shape, input).map_err(terr)?;
-            let plan = &self.plan;
             let result =
                 multithread_tract_scope(self.executor.clone(), || plan.run(tvec!(tensor.into())))
                     .map_err(terr)?;
@@ -309,7 +340,7 @@ pub(crate) mod tract_backend {
                 .map(|(i, v)| {
                     let view = v.to_plain_array_view::<f32>().map_err(terr)?;
                     Ok(OutputTensor {
-                        name: self.output_names.get(i).cloned().unwrap_or_default(),
+                        name: output_names.get(i).cloned().unwrap_or_default(),
                         shape: view.shape().to_vec(),
                         data: view.iter().copied().collect(),
                     })

@@ -57,6 +57,14 @@ pub struct DetectorConfig {
     pub onnxruntime_library: Option<PathBuf>,
     /// At most this many boxes per frame, best first.
     pub max_detections: usize,
+    /// Model input `[width, height]` in pixels, multiples of 32; every frame is stretched
+    /// to it. Unset (and no `input_long_side_px`): the model's own size if it has one, else
+    /// 416x416 for NanoDet and 640x640 for YOLO. Only a model whose input size is free (the
+    /// bundled NanoDet) can run at another size than its own.
+    pub input_size_px: Option<[u32; 2]>,
+    /// Instead of a fixed size: each frame at its own aspect ratio, the longer side this many
+    /// pixels (a multiple of 32), the shorter one rounded to a multiple of 32.
+    pub input_long_side_px: Option<u32>,
 }
 
 impl Default for DetectorConfig {
@@ -70,6 +78,62 @@ impl Default for DetectorConfig {
             threads: 2,
             onnxruntime_library: None,
             max_detections: 300,
+            input_size_px: None,
+            input_long_side_px: None,
         }
+    }
+}
+
+impl DetectorConfig {
+    /// Checks what serde cannot: an input size that the models' strides divide.
+    pub fn validate(&self) -> Result<(), String> {
+        let ok = |v: u32| (32..=4096).contains(&v) && v.is_multiple_of(32);
+        if let Some(v) = self.input_long_side_px {
+            if !ok(v) {
+                return Err(format!(
+                    "detector.input_long_side_px {v}: must be a multiple of 32 between 32 and 4096"
+                ));
+            }
+            if self.input_size_px.is_some() {
+                return Err(
+                    "detector: set input_size_px or input_long_side_px, not both".to_owned(),
+                );
+            }
+        }
+        if let Some([w, h]) = self.input_size_px
+            && (!ok(w) || !ok(h))
+        {
+            return Err(format!(
+                "detector.input_size_px [{w}, {h}]: each side must be a multiple of 32 between 32 and 4096"
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DetectorConfig;
+
+    #[test]
+    fn input_sizes_must_suit_the_strides() {
+        let with = |size: Option<[u32; 2]>, long: Option<u32>| DetectorConfig {
+            input_size_px: size,
+            input_long_side_px: long,
+            ..DetectorConfig::default()
+        };
+        assert!(with(None, None).validate().is_ok());
+        assert!(with(Some([640, 480]), None).validate().is_ok());
+        assert!(with(None, Some(640)).validate().is_ok());
+        let err = with(Some([500, 400]), None)
+            .validate()
+            .expect_err("invalid");
+        assert!(err.contains("multiple of 32"), "{err}");
+        assert!(with(Some([0, 416]), None).validate().is_err());
+        assert!(with(None, Some(650)).validate().is_err());
+        let err = with(Some([640, 480]), Some(640))
+            .validate()
+            .expect_err("invalid");
+        assert!(err.contains("not both"), "{err}");
     }
 }

@@ -37,10 +37,51 @@ const YOLO_SPEC: InputSpec = InputSpec {
     pad_value: 114,
 };
 
+/// How big the model input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputSize {
+    /// Always this `width x height` (the model's own, or `input_size_px`).
+    Fixed(u32, u32),
+    /// The frame's aspect ratio, its longer side this many pixels, the shorter one rounded to
+    /// a multiple of 32 (the model's largest stride).
+    LongSide(u32),
+}
+
+impl std::fmt::Display for InputSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Fixed(w, h) => write!(f, "{w}x{h}"),
+            Self::LongSide(long) => write!(f, "longer side {long} px"),
+        }
+    }
+}
+
+impl InputSize {
+    /// The input `(width, height)` for a `frame_w x frame_h` frame.
+    pub fn for_frame(self, frame_w: u32, frame_h: u32) -> (u32, u32) {
+        match self {
+            Self::Fixed(w, h) => (w, h),
+            Self::LongSide(long) => {
+                let short = |a: u32, b: u32| {
+                    let exact = f64::from(long) * f64::from(a) / f64::from(b.max(1));
+                    ((exact / 32.0).round() as u32).max(1) * 32
+                };
+                if frame_w >= frame_h {
+                    (long, short(frame_h, frame_w).min(long))
+                } else {
+                    (short(frame_w, frame_h).min(long), long)
+                }
+            }
+        }
+    }
+}
+
 pub struct Detector {
     backend: Box<dyn Backend>,
     format: ModelFormat,
+    /// Normalisation and resizing; `width` and `height` are set per frame from `size`.
     spec: InputSpec,
+    size: InputSize,
     score_threshold: f32,
     nms_iou: f32,
     max_detections: usize,
@@ -71,24 +112,38 @@ impl Detector {
                 (&owned, p.display().to_string())
             }
         };
+        cfg.validate().map_err(|message| DetectError::Model {
+            model: model_name.clone(),
+            message,
+        })?;
         let base = match cfg.format {
             ModelFormat::Nanodet => NANODET_SPEC,
             ModelFormat::Yolo => YOLO_SPEC,
         };
-        let backend = load_backend(cfg, model, &model_name, base)?;
-        let spec = match backend.input_size() {
-            Some((width, height)) => InputSpec {
-                width,
-                height,
-                ..base
-            },
-            None => base,
+        let backend = load_backend(cfg, model, &model_name)?;
+        let wanted = match (cfg.input_size_px, cfg.input_long_side_px) {
+            (Some([w, h]), _) => Some(InputSize::Fixed(w, h)),
+            (None, Some(long)) => Some(InputSize::LongSide(long)),
+            (None, None) => None,
         };
-        tracing::info!(model = %model_name, backend = backend.name(), width = spec.width, height = spec.height, "detector loaded");
+        let size = match (backend.input_size(), wanted) {
+            (Some((w, h)), Some(want)) if want != InputSize::Fixed(w, h) => {
+                return Err(DetectError::Model {
+                    model: model_name,
+                    message: format!("its input is fixed at {w}x{h}, so it cannot run at {want}"),
+                });
+            }
+            (Some((w, h)), _) => InputSize::Fixed(w, h),
+            (None, Some(want)) => want,
+            (None, None) => InputSize::Fixed(base.width, base.height),
+        };
+        let spec = base;
+        tracing::info!(model = %model_name, backend = backend.name(), input = %size, "detector loaded");
         Ok(Self {
             backend,
             format: cfg.format,
             spec,
+            size,
             score_threshold: cfg.score_threshold,
             nms_iou: cfg.nms_iou,
             max_detections: cfg.max_detections,
@@ -101,30 +156,37 @@ impl Detector {
         self.backend.name()
     }
 
-    pub fn input_spec(&self) -> &InputSpec {
-        &self.spec
+    /// The model input used for a `frame_w x frame_h` frame.
+    pub fn input_spec_for(&self, frame_w: u32, frame_h: u32) -> InputSpec {
+        let (width, height) = self.size.for_frame(frame_w, frame_h);
+        InputSpec {
+            width,
+            height,
+            ..self.spec
+        }
     }
 
-    /// Runs the model alone on an already preprocessed input (for latency measurements).
-    pub fn infer_raw(&mut self, input: &[f32]) -> Result<Vec<crate::OutputTensor>, DetectError> {
-        self.backend.run(
-            input,
-            [1, 3, self.spec.height as usize, self.spec.width as usize],
-        )
+    /// Runs the model alone on an input already preprocessed for `spec` (for latency
+    /// measurements).
+    pub fn infer_raw(
+        &mut self,
+        input: &[f32],
+        spec: &InputSpec,
+    ) -> Result<Vec<crate::OutputTensor>, DetectError> {
+        self.backend
+            .run(input, [1, 3, spec.height as usize, spec.width as usize])
     }
 
     /// People in `img`, best first, boxes in frame pixels clipped to the frame.
     pub fn detect(&mut self, img: &ImageRef<'_>) -> Result<Vec<Detection>, DetectError> {
-        let lb = preprocess(img, &self.spec, &mut self.input);
-        let shape = [1, 3, self.spec.height as usize, self.spec.width as usize];
+        let spec = self.input_spec_for(img.width, img.height);
+        let lb = preprocess(img, &spec, &mut self.input);
+        let shape = [1, 3, spec.height as usize, spec.width as usize];
         let outputs = self.backend.run(&self.input, shape)?;
         let raw = match self.format {
-            ModelFormat::Nanodet => decode_nanodet(
-                &outputs,
-                self.spec.width,
-                self.spec.height,
-                self.score_threshold,
-            ),
+            ModelFormat::Nanodet => {
+                decode_nanodet(&outputs, spec.width, spec.height, self.score_threshold)
+            }
             ModelFormat::Yolo => decode_yolo(&outputs, self.score_threshold),
         }
         .map_err(DetectError::Output)?;
@@ -147,7 +209,6 @@ pub(crate) fn load_backend(
     cfg: &DetectorConfig,
     model: &[u8],
     name: &str,
-    spec: InputSpec,
 ) -> Result<Box<dyn Backend>, DetectError> {
     let model_err = |e: DetectError| match e {
         DetectError::Ort(m) | DetectError::Tract(m) => DetectError::Model {
@@ -173,13 +234,8 @@ pub(crate) fn load_backend(
         #[cfg(feature = "tract")]
         {
             Ok(Box::new(
-                crate::backend::tract_backend::TractBackend::load(
-                    model,
-                    spec.width,
-                    spec.height,
-                    cfg.threads,
-                )
-                .map_err(model_err)?,
+                crate::backend::tract_backend::TractBackend::load(model, cfg.threads)
+                    .map_err(model_err)?,
             ))
         }
         #[cfg(not(feature = "tract"))]
@@ -211,5 +267,26 @@ pub fn ort_available(explicit: Option<&Path>) -> bool {
     {
         let _ = explicit;
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InputSize;
+
+    #[test]
+    fn long_side_keeps_the_frame_aspect_in_multiples_of_32() {
+        let long = InputSize::LongSide(640);
+        // PETS 768x576 (4:3): 640 x 480 exactly.
+        assert_eq!(long.for_frame(768, 576), (640, 480));
+        // 1920x1080: 640 * 1080 / 1920 = 360, nearest multiple of 32 is 352 (11.25 -> 11).
+        assert_eq!(long.for_frame(1920, 1080), (640, 352));
+        // Portrait 480x576: 640 * 480 / 576 = 533.3, 16.67 -> 17 * 32 = 544.
+        assert_eq!(long.for_frame(480, 576), (544, 640));
+        // Square, and a sliver that would round to nothing: at least 32.
+        assert_eq!(long.for_frame(100, 100), (640, 640));
+        assert_eq!(long.for_frame(4000, 10), (640, 32));
+        // A fixed size ignores the frame.
+        assert_eq!(InputSize::Fixed(416, 416).for_frame(1920, 1080), (416, 416));
     }
 }

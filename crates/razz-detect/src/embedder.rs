@@ -45,7 +45,7 @@ impl std::fmt::Debug for Embedder {
 impl Embedder {
     /// Loads the bundled embedder on the detector's backend choice and threads.
     pub fn new(cfg: &DetectorConfig) -> Result<Self, DetectError> {
-        let backend = load_backend(cfg, BUNDLED_EMBEDDER, "bundled mobilenetv2-embedder", SPEC)?;
+        let backend = load_backend(cfg, BUNDLED_EMBEDDER, "bundled mobilenetv2-embedder")?;
         tracing::info!(backend = backend.name(), "embedder loaded");
         Ok(Self {
             backend,

@@ -18,7 +18,7 @@ mod preprocess;
 pub use backend::{Backend, OutputTensor};
 pub use config::{BackendChoice, DetectorConfig, ModelFormat};
 pub use decode::{decode_nanodet, decode_yolo, nms};
-pub use detector::{BUNDLED_NANODET, Detector, ort_available};
+pub use detector::{BUNDLED_NANODET, Detector, InputSize, ort_available};
 pub use embedder::{BUNDLED_EMBEDDER, EMBEDDING_DIM, Embedder};
 pub use error::DetectError;
 pub use preprocess::{ImageRef, InputSpec, Letterbox, preprocess};

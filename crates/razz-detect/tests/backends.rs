@@ -113,6 +113,62 @@ fn ort_and_tract_give_the_same_detections() {
 }
 
 #[test]
+fn the_bundled_model_runs_at_other_input_sizes_on_both_backends() {
+    let frame = pets_frame(0);
+    let img = ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame");
+    let with = |backend, size: Option<[u32; 2]>, long: Option<u32>| {
+        let cfg = DetectorConfig {
+            backend,
+            score_threshold: 0.35,
+            input_size_px: size,
+            input_long_side_px: long,
+            ..DetectorConfig::default()
+        };
+        Detector::new(&cfg).unwrap_or_else(|e| panic!("{backend:?}: {e}"))
+    };
+    for backend in [BackendChoice::Ort, BackendChoice::Tract] {
+        // 768x576 at a longer side of 640 is 640x480: the three people of the 416x416
+        // reference are found again, in the same places.
+        let mut long = with(backend, None, Some(640));
+        assert_eq!(long.input_spec_for(768, 576).width, 640);
+        let at_640 = long.detect(&img).expect("detect");
+        for e in reference() {
+            let iou = at_640
+                .iter()
+                .map(|d| d.bbox.iou(&e.bbox))
+                .fold(0.0f32, f32::max);
+            assert!(
+                iou > 0.7,
+                "{backend:?}: {e:?} found with IoU {iou} in {at_640:?}"
+            );
+        }
+        // A smaller frame through the same detector (tract plans a second shape), then the
+        // first size again: same boxes as before.
+        let (w, h) = (384u32, 288u32);
+        let small: Vec<u8> = (0..h as usize)
+            .flat_map(|y| {
+                let row = &frame.bgr[(2 * y) * 768 * 3..(2 * y + 1) * 768 * 3];
+                row.chunks(6)
+                    .flat_map(|p| p[..3].to_vec())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        long.detect(&ImageRef::new(w, h, &small).expect("small frame"))
+            .expect("detect small");
+        assert_same(
+            &long.detect(&img).expect("detect again"),
+            &at_640,
+            0.9999,
+            1e-5,
+            &format!("{backend:?} after another size"),
+        );
+        // A fixed size other than the model's default.
+        let mut fixed = with(backend, Some([544, 416]), None);
+        assert!(!fixed.detect(&img).expect("detect 544x416").is_empty());
+    }
+}
+
+#[test]
 fn a_broken_model_file_is_an_error_not_a_panic() {
     let dir = tempfile_dir();
     let bad = dir.join("broken.onnx");

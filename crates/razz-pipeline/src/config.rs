@@ -204,6 +204,7 @@ impl Config {
                 d.threads
             ));
         }
+        d.validate().map_err(PipelineError::Config)?;
         self.fusion.validate().map_err(PipelineError::Config)?;
         for p in &self.fusion.pairs {
             for id in &p.cameras {

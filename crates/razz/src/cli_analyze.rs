@@ -46,6 +46,12 @@ pub struct AnalyzeArgs {
     /// Layout of --model's outputs: nanodet or yolo.
     #[arg(long, value_parser = parse_format)]
     model_format: Option<ModelFormat>,
+    /// Model input size WIDTHxHEIGHT in pixels, multiples of 32 (e.g. 768x576).
+    #[arg(long, value_parser = parse_size, conflicts_with = "input_long_side")]
+    input_size: Option<[u32; 2]>,
+    /// Model input at each frame's aspect ratio, its longer side this many pixels.
+    #[arg(long)]
+    input_long_side: Option<u32>,
     /// Tracker: seconds a lost track may be found again.
     #[arg(long)]
     lost_ttl_s: Option<f64>,
@@ -62,6 +68,18 @@ pub struct AnalyzeArgs {
     /// Turn appearance embeddings off (fusion by position and time only).
     #[arg(long)]
     no_embeddings: bool,
+}
+
+fn parse_size(s: &str) -> Result<[u32; 2], String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT, got {s:?}"))?;
+    let num = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("expected WIDTHxHEIGHT, got {s:?}"))
+    };
+    Ok([num(w)?, num(h)?])
 }
 
 fn parse_format(s: &str) -> Result<ModelFormat, String> {
@@ -105,6 +123,10 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         d.model = a.model.clone();
     }
     d.format = a.model_format.unwrap_or(d.format);
+    if a.input_size.is_some() || a.input_long_side.is_some() {
+        d.input_size_px = a.input_size;
+        d.input_long_side_px = a.input_long_side;
+    }
     cfg.tracker.lost_ttl_s = a.lost_ttl_s.unwrap_or(cfg.tracker.lost_ttl_s);
     if a.no_embeddings {
         cfg.fusion.embeddings = false;
