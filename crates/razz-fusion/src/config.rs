@@ -33,6 +33,9 @@ pub struct FusionConfig {
     pub grace_s: f64,
     /// A person lost inside the view (not through a frame edge) still counts this long, seconds.
     pub occlusion_hold_s: f64,
+    /// A person lost deep inside the view (at least a box width from its sides) counts twice
+    /// as long as they had been watched, between `occlusion_hold_s` and this, seconds.
+    pub occlusion_hold_max_s: f64,
     /// Linked tracks are unlinked after this long of contrary evidence, seconds.
     pub unlink_after_s: f64,
     /// Two identities whose feet agree this long are merged, seconds.
@@ -71,6 +74,7 @@ impl Default for FusionConfig {
             max_speed_m_s: 2.5,
             grace_s: 3.0,
             occlusion_hold_s: 2.0,
+            occlusion_hold_max_s: 10.0,
             unlink_after_s: 1.0,
             merge_after_s: 0.5,
             edge_margin_px: 6.0,
@@ -110,6 +114,7 @@ impl FusionConfig {
         let non_neg = [
             ("grace_s", self.grace_s),
             ("occlusion_hold_s", self.occlusion_hold_s),
+            ("occlusion_hold_max_s", self.occlusion_hold_max_s),
             ("unlink_after_s", self.unlink_after_s),
             ("merge_after_s", self.merge_after_s),
             ("edge_margin_px", f64::from(self.edge_margin_px)),
@@ -121,6 +126,9 @@ impl FusionConfig {
         }
         if self.occlusion_hold_s > self.grace_s {
             return Err("fusion: occlusion_hold_s cannot exceed grace_s".into());
+        }
+        if self.occlusion_hold_max_s < self.occlusion_hold_s {
+            return Err("fusion: occlusion_hold_max_s cannot be less than occlusion_hold_s".into());
         }
         if !(-1.0..=1.0).contains(&self.appearance_min_cos)
             || !(0.0..=1.0).contains(&self.crop_max_covered)

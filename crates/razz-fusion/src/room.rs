@@ -10,11 +10,13 @@
 //!    occlusion or a tracker id switch), appearance, and the time since the identity was seen;
 //!    the rest start new identities;
 //! 4. merges identities whose feet agree for `merge_after_s`;
-//! 5. ages identities: unseen for `grace_s` ends them.
+//! 5. ages identities: unseen for `grace_s` (and no longer held) ends them.
 //!
 //! The count is the identities seen now plus those lost inside the view within
-//! `occlusion_hold_s` (a person behind someone is still in the room); one that left through a
-//! frame edge, with no other camera expected to see it there, stops counting at once.
+//! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
+//! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
+//! person standing behind a pillar); one that left through a frame edge, with no other camera
+//! expected to see it there, stops counting at once.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -107,6 +109,8 @@ struct Link {
 #[derive(Clone, Debug)]
 struct Identity {
     id: u64,
+    /// When a camera first saw this person.
+    first_seen_s: f64,
     last_seen_s: f64,
     floor_m: Option<[f64; 2]>,
     /// Counted while unseen until this time.
@@ -125,11 +129,20 @@ struct Ob {
     foot_m: Option<[f64; 2]>,
     gallery: Option<Arc<Gallery>>,
     at_edge: bool,
+    /// At least a box width from the sides and half a box height from the top and bottom:
+    /// a person lost here did not walk out of the view.
+    deep_inside: bool,
 }
 
 const INF: f64 = f64::INFINITY;
 /// Two candidate costs closer than this make a track ambiguous.
 const AMBIGUITY_MARGIN: f64 = 0.15;
+/// A person lost deep inside the view counts this many times as long as they had been watched
+/// (between `occlusion_hold_s` and `occlusion_hold_max_s`): someone who stood in the room for
+/// a while and vanished mid-view is behind something, not gone.
+const HOLD_PER_WATCHED: f64 = 2.0;
+/// How much an unseen identity's walking room (since last seen) adds to a floor match's cost.
+const SPREAD_WEIGHT: f64 = 0.3;
 
 /// The fusion of one room.
 pub struct RoomFusion {
@@ -235,6 +248,10 @@ impl RoomFusion {
                         || t.bbox.y <= m
                         || t.bbox.x2() >= o.frame_w_px as f32 - m
                         || t.bbox.y2() >= o.frame_h_px as f32 - m,
+                    deep_inside: t.bbox.x >= t.bbox.w
+                        && t.bbox.y >= 0.5 * t.bbox.h
+                        && t.bbox.x2() <= o.frame_w_px as f32 - t.bbox.w
+                        && t.bbox.y2() <= o.frame_h_px as f32 - 0.5 * t.bbox.h,
                 });
             }
         }

@@ -288,3 +288,59 @@ fn offline_camera_keeps_its_links_and_frame_edges_do_not_panic() {
     };
     let _ = f.update(0.1, &[Some(CameraObs::default()), seen(vec![odd])]);
 }
+
+#[test]
+fn a_person_watched_for_long_and_lost_mid_view_is_held_longer() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    // Person 1 watched for 4 s in the middle; person 2 seen once at 0.2 s away from it.
+    for k in 0..=20 {
+        let t = f64::from(k) * 0.2;
+        let mut v = vec![at(1, 300.0, 300.0)];
+        if k == 20 {
+            v.push(at(2, 500.0, 300.0));
+        }
+        f.update(t, &[seen(v)]);
+    }
+    // Both vanish after 4.0 s. Person 2 (watched 0 s) is held occlusion_hold_s (2 s), until
+    // 6.0 s; person 1 twice the 4 s watched (within 2..10 s), until 12.0 s.
+    let u = f.update(5.0, &[seen(vec![])]);
+    assert_eq!(u.count, 2);
+    let u = f.update(6.5, &[seen(vec![])]);
+    assert_eq!(u.count, 1);
+    assert_eq!(u.people[0].id, 1);
+    let u = f.update(11.9, &[seen(vec![])]);
+    assert_eq!(u.count, 1);
+    // Re-found 0.8 m away after 8 s, beyond grace_s: still the same identity.
+    let u = f.update(11.95, &[seen(vec![at(5, 380.0, 300.0)])]);
+    assert_eq!((u.count, u.people[0].id), (1, 1));
+    // A person lost next to a side edge (within a box width) gets the plain hold.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    for k in 0..=20 {
+        f.update(f64::from(k) * 0.2, &[seen(vec![at(1, 50.0, 300.0)])]);
+    }
+    assert_eq!(f.update(6.0, &[seen(vec![])]).count, 1);
+    assert_eq!(f.update(6.1, &[seen(vec![])]).count, 0);
+}
+
+#[test]
+fn a_new_track_prefers_the_identity_lost_a_moment_ago() {
+    // Person 1 lost at 0 s at floor x 3.0 m; person 2 lost at 2.5 s at x 4.23 m. A track
+    // appears at 2.6 s at x 3.93 m: 0.93 m from person 1 (gap 2.6 s: gate 7.5 m, 335 px) and
+    // 0.30 m from person 2 (gap 0.1 s: gate 1.25 m, 85 px). Floor and pixel ratios give
+    // person 1 the lower cost (0.201 vs 0.296), but 87 % of person 1's gate is walking room
+    // against 20 % of person 2's: 0.201 + 0.3 * 0.867 * 0.799 = 0.409 vs
+    // 0.296 + 0.3 * 0.2 * 0.704 = 0.339, so the track goes to person 2.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    for k in 0..=10 {
+        let t = -2.0 + f64::from(k) * 0.2;
+        f.update(t, &[seen(vec![at(1, 300.0, 300.0), at(2, 423.0, 300.0)])]);
+    }
+    for k in 1..=12 {
+        f.update(f64::from(k) * 0.2, &[seen(vec![at(2, 423.0, 300.0)])]);
+    }
+    f.update(2.5, &[seen(vec![at(2, 423.0, 300.0)])]);
+    let u = f.update(2.6, &[seen(vec![at(3, 393.0, 300.0)])]);
+    let p = u.people.iter().find(|p| p.seen).expect("one seen");
+    assert_eq!(p.id, 2, "{u:?}");
+    assert_eq!(u.count, 2);
+}

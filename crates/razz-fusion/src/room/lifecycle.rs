@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Member, Ob, Person, RoomFusion, RoomUpdate};
+use super::{HOLD_PER_WATCHED, Member, Ob, Person, RoomFusion, RoomUpdate};
 use crate::homography::dist;
 
 impl RoomFusion {
@@ -72,6 +72,7 @@ impl RoomFusion {
                 }
             }
             if let Some(ia) = self.identity_mut(a) {
+                ia.first_seen_s = ia.first_seen_s.min(ib.first_seen_s);
                 ia.members.extend(ib.members);
                 ia.now.extend(ib.now);
             }
@@ -82,11 +83,12 @@ impl RoomFusion {
     pub(super) fn age(&mut self, t_s: f64, obs: &[Ob]) {
         let grace = self.cfg.grace_s;
         let hold = self.cfg.occlusion_hold_s;
+        let hold_max = self.cfg.occlusion_hold_max_s;
         let mut ended = Vec::new();
         for k in 0..self.identities.len() {
             let ident = &self.identities[k];
             if ident.now.is_empty() {
-                if t_s - ident.last_seen_s > grace {
+                if t_s - ident.last_seen_s > grace && t_s > ident.hold_until_s {
                     ended.push(k);
                 }
                 continue;
@@ -102,12 +104,20 @@ impl RoomFusion {
             let cams: Vec<usize> = ident.now.iter().map(|&i| obs[i].cam).collect();
             let leaving = ident.now.iter().all(|&i| obs[i].at_edge)
                 && !floor.is_some_and(|f| self.inside_other_view(f, &cams));
+            let deep = ident.now.iter().all(|&i| obs[i].deep_inside);
+            let watched_s = t_s - ident.first_seen_s;
             let ident = &mut self.identities[k];
             ident.last_seen_s = t_s;
             if floor.is_some() {
                 ident.floor_m = floor;
             }
-            ident.hold_until_s = if leaving { t_s } else { t_s + hold };
+            ident.hold_until_s = if leaving {
+                t_s
+            } else if deep {
+                t_s + (HOLD_PER_WATCHED * watched_s).clamp(hold, hold_max.max(hold))
+            } else {
+                t_s + hold
+            };
         }
         for k in ended.into_iter().rev() {
             let ident = self.identities.remove(k);
@@ -115,11 +125,18 @@ impl RoomFusion {
                 self.links.remove(&key);
             }
         }
-        // Links of tracks not seen for `grace_s` end too (their identity lives on).
+        // Links of tracks not seen for `grace_s` end too (their identity lives on), unless
+        // their identity is still held: its last sighting is where it will reappear.
+        let held: HashSet<u64> = self
+            .identities
+            .iter()
+            .filter(|i| t_s <= i.hold_until_s)
+            .map(|i| i.id)
+            .collect();
         let stale: Vec<(usize, u64)> = self
             .links
             .iter()
-            .filter(|(_, l)| t_s - l.last_seen_s > grace)
+            .filter(|(_, l)| t_s - l.last_seen_s > grace && !held.contains(&l.identity))
             .map(|(k, _)| *k)
             .collect();
         for key in stale {

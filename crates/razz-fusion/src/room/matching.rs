@@ -3,7 +3,7 @@
 
 use razz_core::assign::{CostMatrix, match_with_limit};
 
-use super::{AMBIGUITY_MARGIN, INF, Identity, Link, Ob, RoomFusion};
+use super::{AMBIGUITY_MARGIN, INF, Identity, Link, Ob, RoomFusion, SPREAD_WEIGHT};
 use crate::homography::dist;
 
 impl RoomFusion {
@@ -11,13 +11,17 @@ impl RoomFusion {
     fn cost(&self, t_s: f64, ob: &Ob, ident: &Identity, obs: &[Ob]) -> f64 {
         let adapt = self.cfg.adapt;
         let gap_s = (t_s - ident.last_seen_s).max(0.0);
-        if gap_s > self.cfg.grace_s {
+        if gap_s > self.cfg.grace_s && t_s > ident.hold_until_s {
             return INF;
         }
         let co_visible = !ident.now.is_empty();
         let mut sum = 0.0;
         let mut weight = 0.0;
         let mut spatial = false;
+        // How much of the floor gate is walking room since the identity was last seen (0..1):
+        // after a long gap the person could be anywhere in a wide disc, so a match there is
+        // less likely than the same match after a short gap.
+        let mut spread = 0.0;
         // Floor position: against members seen now, else the last known position.
         if let Some(f) = ob.foot_m {
             let mut best: Option<f64> = None;
@@ -31,6 +35,7 @@ impl RoomFusion {
                 }
             } else if let Some(g) = ident.floor_m {
                 let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * gap_s;
+                spread = 1.0 - self.cfg.floor_gate_m / gate;
                 best = Some(dist(f, g) / gate);
             }
             if let Some(r) = best {
@@ -91,7 +96,12 @@ impl RoomFusion {
                 }
             }
         }
-        if weight == 0.0 { INF } else { sum / weight }
+        if weight == 0.0 {
+            INF
+        } else {
+            let c = sum / weight;
+            c + SPREAD_WEIGHT * spread * (1.0 - c)
+        }
     }
 
     /// Step 3: unlinked tracks, camera by camera, to identities not seen by that camera now.
@@ -139,6 +149,7 @@ impl RoomFusion {
                     None => {
                         self.identities.push(Identity {
                             id: self.next_id,
+                            first_seen_s: t_s,
                             last_seen_s: t_s,
                             floor_m: ob.foot_m,
                             hold_until_s: t_s,
