@@ -120,6 +120,18 @@ struct Identity {
     now: Vec<usize>,
 }
 
+impl Identity {
+    /// Still counted while unseen (see `hold_until_s`).
+    fn held(&self, t_s: f64) -> bool {
+        t_s <= self.hold_until_s
+    }
+
+    /// Unseen past `grace_s` and no longer held: the identity ends and can match nothing.
+    fn expired(&self, t_s: f64, grace_s: f64) -> bool {
+        t_s - self.last_seen_s > grace_s && !self.held(t_s)
+    }
+}
+
 /// A track of this update, flattened.
 struct Ob {
     cam: usize,

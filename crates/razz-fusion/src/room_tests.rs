@@ -292,7 +292,7 @@ fn offline_camera_keeps_its_links_and_frame_edges_do_not_panic() {
 #[test]
 fn a_person_watched_for_long_and_lost_mid_view_is_held_longer() {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
-    // Person 1 watched for 4 s in the middle; person 2 seen once at 0.2 s away from it.
+    // Person 1 watched for 4 s in the middle; person 2 seen once, at 4.0 s, 2 m beside it.
     for k in 0..=20 {
         let t = f64::from(k) * 0.2;
         let mut v = vec![at(1, 300.0, 300.0)];

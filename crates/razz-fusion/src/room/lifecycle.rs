@@ -88,7 +88,7 @@ impl RoomFusion {
         for k in 0..self.identities.len() {
             let ident = &self.identities[k];
             if ident.now.is_empty() {
-                if t_s - ident.last_seen_s > grace && t_s > ident.hold_until_s {
+                if ident.expired(t_s, grace) {
                     ended.push(k);
                 }
                 continue;
@@ -130,7 +130,7 @@ impl RoomFusion {
         let held: HashSet<u64> = self
             .identities
             .iter()
-            .filter(|i| t_s <= i.hold_until_s)
+            .filter(|i| i.held(t_s))
             .map(|i| i.id)
             .collect();
         let stale: Vec<(usize, u64)> = self
@@ -168,7 +168,7 @@ impl RoomFusion {
         let mut people = Vec::new();
         for ident in &self.identities {
             let seen = !ident.now.is_empty();
-            if !seen && t_s > ident.hold_until_s {
+            if !seen && !ident.held(t_s) {
                 continue;
             }
             let mut members = Vec::new();

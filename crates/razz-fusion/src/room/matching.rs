@@ -10,10 +10,10 @@ impl RoomFusion {
     /// Cost of linking observation `ob` to identity `ident` (lower is better; `INF`: never).
     fn cost(&self, t_s: f64, ob: &Ob, ident: &Identity, obs: &[Ob]) -> f64 {
         let adapt = self.cfg.adapt;
-        let gap_s = (t_s - ident.last_seen_s).max(0.0);
-        if gap_s > self.cfg.grace_s && t_s > ident.hold_until_s {
+        if ident.expired(t_s, self.cfg.grace_s) {
             return INF;
         }
+        let gap_s = (t_s - ident.last_seen_s).max(0.0);
         let co_visible = !ident.now.is_empty();
         let mut sum = 0.0;
         let mut weight = 0.0;
