@@ -4,7 +4,9 @@
 //! 1. attaches tracks already linked to an identity (a camera never has two live tracks in
 //!    one identity: the newer one is detached);
 //! 2. checks the evidence of existing links (floor distance between co-visible members):
-//!    contrary evidence for `unlink_after_s` detaches the newer member (hysteresis);
+//!    contrary evidence for `unlink_after_s` detaches the newer member (hysteresis), and so
+//!    does standing where another identity is seen, much closer than to its own, for
+//!    `merge_after_s` (a link made on a bad first box is re-sorted);
 //! 3. matches unlinked tracks, camera by camera, to identities that camera does not see now,
 //!    by floor position (calibrated cameras), feet in the same camera (re-acquisition after an
 //!    occlusion or a tracker id switch), appearance, and the time since the identity was seen;
@@ -18,16 +20,17 @@
 //! person standing behind a pillar); one that left through a frame edge, with no other camera
 //! expected to see it there, stops counting at once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use razz_core::BoxXywh;
 
 use crate::config::FusionConfig;
 use crate::gallery::Gallery;
-use crate::homography::{Homography, dist};
+use crate::homography::Homography;
 use crate::stats::PairStats;
 
+mod evidence;
 mod lifecycle;
 mod matching;
 
@@ -102,6 +105,8 @@ struct Link {
     gallery: Option<Arc<Gallery>>,
     gallery_version: u64,
     contra_s: f64,
+    /// Time this member has stood where another identity is seen (see `evidence`).
+    prefer_s: f64,
     /// Cost of the match that made the link (0 for the identity's founder).
     cost: f64,
 }
@@ -339,119 +344,5 @@ impl RoomFusion {
     fn pair_mut(&mut self, a: usize, b: usize) -> &mut PairStats {
         let n = self.cameras.len();
         &mut self.pairs[a * n + b]
-    }
-
-    /// Step 2: co-visible members whose feet disagree accumulate contrary time; past
-    /// `unlink_after_s` the newer one is detached. Agreeing pairs teach the pair's statistics.
-    fn check_evidence(&mut self, dt: f64, obs: &[Ob]) -> Vec<usize> {
-        let adapt = self.cfg.adapt;
-        let mut detach = Vec::new();
-        let mut learn: Vec<(usize, usize, f64)> = Vec::new();
-        for ident in &self.identities {
-            if ident.now.len() < 2 {
-                if let Some(&i) = ident.now.first()
-                    && let Some(l) = self.links.get_mut(&(obs[i].cam, obs[i].track))
-                {
-                    l.contra_s = 0.0;
-                }
-                continue;
-            }
-            for &i in &ident.now {
-                let a = &obs[i];
-                let mut worst: Option<f64> = None;
-                for &j in &ident.now {
-                    let b = &obs[j];
-                    if i == j {
-                        continue;
-                    }
-                    if let (Some(fa), Some(fb)) = (a.foot_m, b.foot_m) {
-                        let d = dist(fa, fb);
-                        let gate = self.pair(a.cam, b.cam).gate_m(adapt);
-                        let ratio = d / gate;
-                        worst = Some(worst.map_or(ratio, |w: f64| w.max(ratio)));
-                        if i < j && ratio <= 1.0 {
-                            learn.push((a.cam, b.cam, d));
-                        }
-                    }
-                }
-                if let Some(l) = self.links.get_mut(&(a.cam, a.track)) {
-                    match worst {
-                        Some(r) if r > 2.0 => l.contra_s += dt,
-                        _ => l.contra_s = 0.0,
-                    }
-                    if l.contra_s > self.cfg.unlink_after_s {
-                        detach.push((l.since_s, a.cam, a.track, i));
-                    }
-                }
-            }
-        }
-        for (a, b, d) in learn {
-            for (x, y) in [(a, b), (b, a)] {
-                self.pair_mut(x, y).dist_m.push(d);
-            }
-        }
-        // Detach the newest contradicting member of each identity first.
-        detach.sort_by(|x, y| y.0.total_cmp(&x.0));
-        let mut done = HashSet::new();
-        let mut out = Vec::new();
-        for (_, cam, track, i) in detach {
-            let Some(id) = self.links.get(&(cam, track)).map(|l| l.identity) else {
-                continue;
-            };
-            if !done.insert(id) {
-                continue;
-            }
-            self.detach((cam, track));
-            if let Some(ident) = self.identity_mut(id) {
-                ident.now.retain(|&j| j != i);
-            }
-            out.push(i);
-        }
-        out
-    }
-
-    /// Tracks seen at the same time by two cameras teach the pair's appearance threshold:
-    /// linked ones what one person looks like across the pair, the others what two people do.
-    /// Only computed when one side has a new gallery sample, to keep updates cheap.
-    fn learn_appearance(&mut self, obs: &[Ob]) {
-        if !self.cfg.adapt {
-            return;
-        }
-        let mut fresh = Vec::new();
-        for (i, ob) in obs.iter().enumerate() {
-            if let (Some(g), Some(l)) = (&ob.gallery, self.links.get_mut(&(ob.cam, ob.track)))
-                && g.version != l.gallery_version
-            {
-                l.gallery_version = g.version;
-                fresh.push(i);
-            }
-        }
-        for &i in &fresh {
-            let a = &obs[i];
-            let (Some(ga), Some(la)) = (&a.gallery, self.links.get(&(a.cam, a.track))) else {
-                continue;
-            };
-            let id_a = la.identity;
-            let mut learned = Vec::new();
-            for b in obs {
-                if b.cam == a.cam {
-                    continue;
-                }
-                let (Some(gb), Some(lb)) = (&b.gallery, self.links.get(&(b.cam, b.track))) else {
-                    continue;
-                };
-                learned.push((b.cam, lb.identity == id_a, f64::from(ga.mean_cos(gb))));
-            }
-            for (cam, same, c) in learned {
-                for (x, y) in [(a.cam, cam), (cam, a.cam)] {
-                    let p = self.pair_mut(x, y);
-                    if same {
-                        p.same_cos.push(c);
-                    } else {
-                        p.other_cos.push(c);
-                    }
-                }
-            }
-        }
     }
 }

@@ -189,6 +189,45 @@ fn a_link_survives_a_glitch_but_not_lasting_disagreement() {
 }
 
 #[test]
+fn a_member_standing_where_another_person_is_seen_moves_to_them() {
+    let mut f = two();
+    // Camera 0 sees P at floor x 4.0 (track 1) and Q at 4.6 (track 2), 0.6 m apart. Camera
+    // 1's first box of P (track 9) is off, at 4.45: it joins Q, the closer.
+    let step = |f: &mut RoomFusion, t: f64, bx: f32| {
+        f.update(
+            t,
+            &[
+                seen(vec![at(1, 400.0, 300.0), at(2, 460.0, 300.0)]),
+                seen(vec![at(9, bx, 300.0)]),
+            ],
+        )
+    };
+    let with_9 = |u: &crate::room::RoomUpdate| {
+        let p = u
+            .people
+            .iter()
+            .find(|p| p.members.iter().any(|m| m.camera == 1 && m.track == 9))
+            .expect("track 9 in a person");
+        let mut tracks: Vec<u64> = p.members.iter().map(|m| m.track).collect();
+        tracks.sort_unstable();
+        tracks
+    };
+    let u = step(&mut f, 0.0, 145.0);
+    assert_eq!((u.count, with_9(&u)), (2, vec![2, 9]));
+    // Then its feet are where P is (0 m from P, 0.6 m from Q, within the 1 m gate, so no
+    // absolute contradiction). Not re-sorted on one update...
+    let u = step(&mut f, 0.1, 100.0);
+    assert_eq!(with_9(&u), vec![2, 9]);
+    // ...but after merge_after_s (0.5 s) it belongs to P, and two people stay two.
+    let mut u = u;
+    for k in 2..=8 {
+        u = step(&mut f, f64::from(k) * 0.1, 100.0);
+        assert_eq!(u.count, 2, "at step {k}");
+    }
+    assert_eq!(with_9(&u), vec![1, 9]);
+}
+
+#[test]
 fn identities_end_after_grace() {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
     f.update(0.0, &[seen(vec![at(1, 300.0, 300.0)])]);

@@ -186,6 +186,7 @@ impl RoomFusion {
                         gallery: ob.gallery.clone(),
                         gallery_version: ob.gallery.as_ref().map_or(0, |g| g.version),
                         contra_s: 0.0,
+                        prefer_s: 0.0,
                         cost: c,
                     },
                 );

@@ -1,0 +1,164 @@
+//! Step 2 of an update, the evidence on existing links: co-visible members of one identity
+//! whose feet disagree, or one of which stands where another identity is seen, are split
+//! (hysteresis: only after the evidence has held for a while). Also what co-visible tracks
+//! teach each camera pair about appearance.
+
+use std::collections::HashSet;
+
+use super::{Ob, RoomFusion};
+
+/// A member stands where another identity is seen when it is closer to it than this share of
+/// its distance to its own identity's other members (both relative to the pair's gate) ...
+const PREFER_FACTOR: f64 = 0.5;
+/// ... and its own distance is at least this share of the gate (people side by side are not
+/// re-sorted on noise).
+const PREFER_MIN_RATIO: f64 = 0.3;
+use crate::homography::dist;
+
+impl RoomFusion {
+    /// Step 2: co-visible members whose feet disagree accumulate contrary time; past
+    /// `unlink_after_s` the newer one is detached. Agreeing pairs teach the pair's statistics.
+    pub(super) fn check_evidence(&mut self, dt: f64, obs: &[Ob]) -> Vec<usize> {
+        let adapt = self.cfg.adapt;
+        let mut detach = Vec::new();
+        let mut learn: Vec<(usize, usize, f64)> = Vec::new();
+        for (k, ident) in self.identities.iter().enumerate() {
+            if ident.now.len() < 2 {
+                if let Some(&i) = ident.now.first()
+                    && let Some(l) = self.links.get_mut(&(obs[i].cam, obs[i].track))
+                {
+                    l.contra_s = 0.0;
+                    l.prefer_s = 0.0;
+                }
+                continue;
+            }
+            for &i in &ident.now {
+                let a = &obs[i];
+                let mut worst: Option<f64> = None;
+                let mut own: Option<f64> = None;
+                for &j in &ident.now {
+                    let b = &obs[j];
+                    if i == j {
+                        continue;
+                    }
+                    if let (Some(fa), Some(fb)) = (a.foot_m, b.foot_m) {
+                        let d = dist(fa, fb);
+                        let gate = self.pair(a.cam, b.cam).gate_m(adapt);
+                        let ratio = d / gate;
+                        worst = Some(worst.map_or(ratio, |w: f64| w.max(ratio)));
+                        own = Some(own.map_or(ratio, |w: f64| w.min(ratio)));
+                        if i < j && ratio <= 1.0 {
+                            learn.push((a.cam, b.cam, d));
+                        }
+                    }
+                }
+                // Standing where another identity is seen, much closer than to its own.
+                let prefers = own.is_some_and(|own| {
+                    own > PREFER_MIN_RATIO
+                        && self
+                            .closest_other(k, a, obs)
+                            .is_some_and(|alt| alt < PREFER_FACTOR * own)
+                });
+                let merge_after_s = self.cfg.merge_after_s;
+                if let Some(l) = self.links.get_mut(&(a.cam, a.track)) {
+                    match worst {
+                        Some(r) if r > 2.0 => l.contra_s += dt,
+                        _ => l.contra_s = 0.0,
+                    }
+                    l.prefer_s = if prefers { l.prefer_s + dt } else { 0.0 };
+                    if l.contra_s > self.cfg.unlink_after_s || l.prefer_s >= merge_after_s {
+                        detach.push((l.since_s, a.cam, a.track, i));
+                    }
+                }
+            }
+        }
+        for (a, b, d) in learn {
+            for (x, y) in [(a, b), (b, a)] {
+                self.pair_mut(x, y).dist_m.push(d);
+            }
+        }
+        // Detach the newest contradicting member of each identity first.
+        detach.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let mut done = HashSet::new();
+        let mut out = Vec::new();
+        for (_, cam, track, i) in detach {
+            let Some(id) = self.links.get(&(cam, track)).map(|l| l.identity) else {
+                continue;
+            };
+            if !done.insert(id) {
+                continue;
+            }
+            self.detach((cam, track));
+            if let Some(ident) = self.identity_mut(id) {
+                ident.now.retain(|&j| j != i);
+            }
+            out.push(i);
+        }
+        out
+    }
+
+    /// The smallest gate-relative floor distance from `a` to a member seen now of another
+    /// identity than `k` that `a`'s camera does not see now (one `a` could join).
+    fn closest_other(&self, k: usize, a: &Ob, obs: &[Ob]) -> Option<f64> {
+        let fa = a.foot_m?;
+        let adapt = self.cfg.adapt;
+        let mut best: Option<f64> = None;
+        for (k2, other) in self.identities.iter().enumerate() {
+            if k2 == k || other.now.iter().any(|&j| obs[j].cam == a.cam) {
+                continue;
+            }
+            for &j in &other.now {
+                if let Some(fb) = obs[j].foot_m {
+                    let r = dist(fa, fb) / self.pair(a.cam, obs[j].cam).gate_m(adapt);
+                    best = Some(best.map_or(r, |b: f64| b.min(r)));
+                }
+            }
+        }
+        best
+    }
+
+    /// Tracks seen at the same time by two cameras teach the pair's appearance threshold:
+    /// linked ones what one person looks like across the pair, the others what two people do.
+    /// Only computed when one side has a new gallery sample, to keep updates cheap.
+    pub(super) fn learn_appearance(&mut self, obs: &[Ob]) {
+        if !self.cfg.adapt {
+            return;
+        }
+        let mut fresh = Vec::new();
+        for (i, ob) in obs.iter().enumerate() {
+            if let (Some(g), Some(l)) = (&ob.gallery, self.links.get_mut(&(ob.cam, ob.track)))
+                && g.version != l.gallery_version
+            {
+                l.gallery_version = g.version;
+                fresh.push(i);
+            }
+        }
+        for &i in &fresh {
+            let a = &obs[i];
+            let (Some(ga), Some(la)) = (&a.gallery, self.links.get(&(a.cam, a.track))) else {
+                continue;
+            };
+            let id_a = la.identity;
+            let mut learned = Vec::new();
+            for b in obs {
+                if b.cam == a.cam {
+                    continue;
+                }
+                let (Some(gb), Some(lb)) = (&b.gallery, self.links.get(&(b.cam, b.track))) else {
+                    continue;
+                };
+                learned.push((b.cam, lb.identity == id_a, f64::from(ga.mean_cos(gb))));
+            }
+            for (cam, same, c) in learned {
+                for (x, y) in [(a.cam, cam), (cam, a.cam)] {
+                    let p = self.pair_mut(x, y);
+                    if same {
+                        p.same_cos.push(c);
+                    } else {
+                        p.other_cos.push(c);
+                    }
+                }
+            }
+        }
+    }
+}
