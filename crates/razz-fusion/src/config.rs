@@ -33,8 +33,9 @@ pub struct FusionConfig {
     pub grace_s: f64,
     /// A person lost inside the view (not through a frame edge) still counts this long, seconds.
     pub occlusion_hold_s: f64,
-    /// A person lost deep inside the view (at least a box width from its sides) counts twice
-    /// as long as they had been watched, between `occlusion_hold_s` and this, seconds.
+    /// A person lost deep inside the view (at least a box width from its sides, or nearer a
+    /// side beyond which another calibrated camera sees the floor) counts twice as long as
+    /// they had been watched, between `occlusion_hold_s` and this, seconds.
     pub occlusion_hold_max_s: f64,
     /// Linked tracks are unlinked after this long of contrary evidence, seconds.
     pub unlink_after_s: f64,

@@ -131,6 +131,14 @@ impl Homography {
         out.iter().all(|v| v.is_finite()).then_some(out)
     }
 
+    /// Whether two image points map to the same side of the horizon (a point beyond it maps
+    /// to the floor behind the camera, which no probe should trust).
+    pub fn same_side_of_horizon(&self, a: [f64; 2], b: [f64; 2]) -> bool {
+        let m = &self.m;
+        let w = |p: [f64; 2]| m[6] * p[0] + m[7] * p[1] + m[8];
+        w(a) * w(b) > 0.0
+    }
+
     /// The map back from floor to image.
     pub fn inverse(&self) -> Option<Self> {
         let m = &self.m;

@@ -17,7 +17,8 @@
 //! The count is the identities seen now plus those lost inside the view within
 //! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
 //! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
-//! person standing behind a pillar); one that left through a frame edge, with no other camera
+//! person standing behind a pillar; a frame side beyond which another camera sees the floor
+//! does not count as near an exit); one that left through a frame edge, with no other camera
 //! expected to see it there, stops counting at once.
 
 use std::collections::HashMap;
@@ -265,14 +266,41 @@ impl RoomFusion {
                         || t.bbox.y <= m
                         || t.bbox.x2() >= o.frame_w_px as f32 - m
                         || t.bbox.y2() >= o.frame_h_px as f32 - m,
-                    deep_inside: t.bbox.x >= t.bbox.w
-                        && t.bbox.y >= 0.5 * t.bbox.h
-                        && t.bbox.x2() <= o.frame_w_px as f32 - t.bbox.w
-                        && t.bbox.y2() <= o.frame_h_px as f32 - 0.5 * t.bbox.h,
+                    deep_inside: false,
                 });
             }
         }
+        for ob in &mut out {
+            ob.deep_inside = self.deep_inside(ob);
+        }
         out
+    }
+
+    /// At least a box width from the frame's sides and half a box height from its top and
+    /// bottom, or, where closer, the floor beyond that side is another camera's view: a
+    /// person lost here did not walk out of the room's sight.
+    fn deep_inside(&self, ob: &Ob) -> bool {
+        let b = &ob.bbox;
+        let (w_px, h_px) = self.frame_px[ob.cam];
+        let (fx, fy) = b.foot();
+        let (fx, fy) = (f64::from(fx), f64::from(fy));
+        let (bw, bh) = (f64::from(b.w), f64::from(b.h));
+        // (inside on this side, where the feet would be one step further out)
+        let sides = [
+            (b.x >= b.w, [fx - 1.5 * bw, fy]),
+            (b.x2() <= w_px as f32 - b.w, [fx + 1.5 * bw, fy]),
+            (b.y >= 0.5 * b.h, [fx, fy - 1.5 * bh]),
+            (b.y2() <= h_px as f32 - 0.5 * b.h, [fx, fy + 0.5 * bh]),
+        ];
+        let h = self.cameras[ob.cam].homography;
+        sides.iter().all(|&(inside, probe)| {
+            inside
+                || h.is_some_and(|h| {
+                    h.same_side_of_horizon([fx, fy], probe)
+                        && h.apply(probe)
+                            .is_some_and(|f| self.inside_other_view(f, &[ob.cam]))
+                })
+        })
     }
 
     fn identity_mut(&mut self, id: u64) -> Option<&mut Identity> {

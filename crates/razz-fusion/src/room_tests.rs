@@ -359,6 +359,18 @@ fn a_person_watched_for_long_and_lost_mid_view_is_held_longer() {
     }
     assert_eq!(f.update(6.0, &[seen(vec![])]).count, 1);
     assert_eq!(f.update(6.1, &[seen(vec![])]).count, 0);
+    // Unless the floor beyond that edge is another camera's view: camera 0's right edge (x 640,
+    // floor 6.4 m) lies inside camera 1's (floor 3..9.4 m). Lost at x 620 beside it, seen by
+    // neither camera, the person is hidden, not gone: held twice the 4 s watched.
+    let mut f = two();
+    for k in 0..=20 {
+        f.update(
+            f64::from(k) * 0.2,
+            &[seen(vec![at(1, 620.0, 300.0)]), seen(vec![])],
+        );
+    }
+    assert_eq!(f.update(11.9, &[seen(vec![]), seen(vec![])]).count, 1);
+    assert_eq!(f.update(12.1, &[seen(vec![]), seen(vec![])]).count, 0);
 }
 
 #[test]

@@ -145,7 +145,7 @@ impl RoomFusion {
     }
 
     /// Whether a floor point falls inside the image of a calibrated camera not in `except`.
-    fn inside_other_view(&self, floor: [f64; 2], except: &[usize]) -> bool {
+    pub(super) fn inside_other_view(&self, floor: [f64; 2], except: &[usize]) -> bool {
         let m = f64::from(self.cfg.edge_margin_px);
         (0..self.cameras.len()).any(|c| {
             if except.contains(&c) {
