@@ -1,6 +1,8 @@
 //! Room fusion: the confirmed tracks of a room's cameras in, global identities out.
 //!
 //! Pure: no I/O, no clock; `update(t_s, ...)` takes the time. Each update
+//! 0. puts the feet of a box much shorter than its track's usual height (legs hidden) a usual
+//!    height below its top;
 //! 1. attaches tracks already linked to an identity (a camera never has two live tracks in
 //!    one identity: the newer one is detached);
 //! 2. checks the evidence of existing links (floor distance between co-visible members):
@@ -108,6 +110,10 @@ struct Link {
     contra_s: f64,
     /// Time this member has stood where another identity is seen (see `evidence`).
     prefer_s: f64,
+    /// The track's usual box height (smoothed over boxes that were not short), pixels.
+    height_px: f32,
+    /// How long its boxes have been short (see `anchor_short_boxes`), seconds.
+    short_s: f64,
     /// Cost of the match that made the link (0 for the identity's founder).
     cost: f64,
 }
@@ -159,6 +165,10 @@ const AMBIGUITY_MARGIN: f64 = 0.15;
 /// (between `occlusion_hold_s` and `occlusion_hold_max_s`): someone who stood in the room for
 /// a while and vanished mid-view is behind something, not gone.
 const HOLD_PER_WATCHED: f64 = 2.0;
+/// A box shorter than this share of its track's usual height has lost its feet.
+const SHORT_BOX: f32 = 0.8;
+/// Boxes short for this long are the track's new height, seconds.
+const SHORT_ACCEPT_S: f64 = 2.0;
 /// How much an unseen identity's walking room (since last seen) adds to a floor match's cost.
 const SPREAD_WEIGHT: f64 = 0.3;
 
@@ -233,7 +243,8 @@ impl RoomFusion {
     pub fn update(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> RoomUpdate {
         let dt = self.last_t_s.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t_s = Some(t_s);
-        let obs_flat = self.flatten(obs);
+        let mut obs_flat = self.flatten(obs);
+        self.anchor_short_boxes(dt, &mut obs_flat);
         for ident in &mut self.identities {
             ident.now.clear();
         }
@@ -301,6 +312,33 @@ impl RoomFusion {
                             .is_some_and(|f| self.inside_other_view(f, &[ob.cam]))
                 })
         })
+    }
+
+    /// A box much shorter than its track's usual height has lost its feet (legs hidden by
+    /// someone or something in front, or a fragment of a person): its feet are put a usual
+    /// height below its top. A track short for `SHORT_ACCEPT_S` has changed (sat down, say).
+    fn anchor_short_boxes(&mut self, dt: f64, obs: &mut [Ob]) {
+        for ob in obs.iter_mut() {
+            let Some(link) = self.links.get_mut(&(ob.cam, ob.track)) else {
+                continue;
+            };
+            let h = ob.bbox.h;
+            if h < SHORT_BOX * link.height_px && link.short_s + dt < SHORT_ACCEPT_S {
+                link.short_s += dt;
+                if let Some(hm) = self.cameras[ob.cam].homography {
+                    let (fx, _) = ob.bbox.foot();
+                    let fy = ob.bbox.y + link.height_px;
+                    ob.foot_m = hm.apply([f64::from(fx), f64::from(fy)]);
+                }
+            } else {
+                link.short_s = 0.0;
+                link.height_px = if h < SHORT_BOX * link.height_px {
+                    h
+                } else {
+                    0.7 * link.height_px + 0.3 * h
+                };
+            }
+        }
     }
 
     fn identity_mut(&mut self, id: u64) -> Option<&mut Identity> {

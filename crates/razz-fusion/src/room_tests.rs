@@ -228,6 +228,41 @@ fn a_member_standing_where_another_person_is_seen_moves_to_them() {
 }
 
 #[test]
+fn a_box_that_lost_its_legs_keeps_its_feet() {
+    let mut f = two();
+    // One person at floor (4, 4), 3 m tall boxes (top at image y 100) in both cameras.
+    let tall = |track: u64, x: f32, top: f32, h: f32| TrackObs {
+        track,
+        bbox: BoxXywh::new(x - 20.0, top, 40.0, h),
+        score: 0.8,
+        gallery: None,
+    };
+    let step = |f: &mut RoomFusion, t: f64, h1: f32| {
+        f.update(
+            t,
+            &[
+                seen(vec![tall(1, 400.0, 100.0, 300.0)]),
+                seen(vec![tall(7, 100.0, 100.0, h1)]),
+            ],
+        )
+    };
+    for k in 0..5 {
+        assert_eq!(step(&mut f, f64::from(k) * 0.1, 300.0).count, 1);
+    }
+    // Camera 1 now sees only the top 60 px (legs behind something): its box's bottom is 2.4 m
+    // from the feet, more than twice the gate, which for longer than unlink_after_s (1 s)
+    // would split the person. Its feet are put 300 px below the top instead.
+    for k in 5..=20 {
+        let u = step(&mut f, f64::from(k) * 0.1, 60.0);
+        assert_eq!(u.count, 1, "at step {k}");
+        assert_eq!(
+            u.people[0].floor_m.map(|p| (p[0] * 10.0).round()),
+            Some(40.0)
+        );
+    }
+}
+
+#[test]
 fn identities_end_after_grace() {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
     f.update(0.0, &[seen(vec![at(1, 300.0, 300.0)])]);

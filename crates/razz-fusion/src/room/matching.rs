@@ -187,6 +187,8 @@ impl RoomFusion {
                         gallery_version: ob.gallery.as_ref().map_or(0, |g| g.version),
                         contra_s: 0.0,
                         prefer_s: 0.0,
+                        height_px: ob.bbox.h,
+                        short_s: 0.0,
                         cost: c,
                     },
                 );
