@@ -430,3 +430,30 @@ fn a_new_track_prefers_the_identity_lost_a_moment_ago() {
     assert_eq!(p.id, 2, "{u:?}");
     assert_eq!(u.count, 2);
 }
+
+#[test]
+fn after_a_long_gap_a_track_that_looks_different_is_someone_else() {
+    let look = |v: [f32; 2]| {
+        let mut t = at(9, 320.0, 300.0);
+        t.gallery = Some(gallery(&v));
+        t
+    };
+    for (other, joins) in [([0.0, 1.0], false), ([0.9, 0.436], true)] {
+        let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+        // Watched 4 s mid-view with look (1, 0), then lost: held until 12 s.
+        for k in 0..=20 {
+            let mut t = at(1, 300.0, 300.0);
+            t.gallery = Some(gallery(&[1.0, 0.0]));
+            f.update(f64::from(k) * 0.2, &[seen(vec![t])]);
+        }
+        // 3 s later (more than occlusion_hold_s), a track 20 px away: cosine 0 is a new
+        // person (the hidden one still counts), cosine 0.9 is the same one found again.
+        let u = f.update(7.0, &[seen(vec![look(other)])]);
+        if joins {
+            assert_eq!((u.count, u.people[0].id), (1, 1));
+        } else {
+            assert_eq!(u.count, 2);
+            assert!(u.people.iter().any(|p| p.id == 1 && !p.seen));
+        }
+    }
+}

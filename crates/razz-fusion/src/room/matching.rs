@@ -83,6 +83,14 @@ impl RoomFusion {
                 }
             }
             if let Some((c, thr)) = best {
+                // Unseen for longer than a brief occlusion, the person could be anywhere in a
+                // wide disc: where a track is says little, so its look must not say no.
+                if !co_visible
+                    && gap_s > self.cfg.occlusion_hold_s
+                    && c < self.cfg.reacquire_min_cos
+                {
+                    return INF;
+                }
                 let a = f64::from((1.0 - c) / (1.0 - thr).max(1e-3));
                 if !spatial {
                     if a > 1.0 {
