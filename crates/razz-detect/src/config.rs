@@ -38,14 +38,47 @@ pub enum ModelFormat {
     Nanodet,
     /// Ultralytics YOLOv8/YOLO11 ONNX export: `[1, 4 + classes, N]`, COCO classes.
     Yolo,
+    /// CenterNet as bundled: one `[1, N, 6]` output of `x1, y1, x2, y2` in input pixels,
+    /// score, COCO class; RGB input in 0..255.
+    Centernet,
+}
+
+/// Which of the bundled detectors run when `model` is unset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bundled {
+    /// NanoDet at 416x416 (or `input_size_px` / `input_long_side_px`).
+    #[default]
+    Nanodet,
+    /// CenterNet (MobileNetV3) at 512x512.
+    Centernet,
+    /// Both on every frame; a person either finds is kept, one box per person.
+    Both,
+}
+
+impl std::str::FromStr for Bundled {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "nanodet" => Ok(Self::Nanodet),
+            "centernet" => Ok(Self::Centernet),
+            "both" => Ok(Self::Both),
+            _ => Err(format!(
+                "unknown bundled detector {s:?} (expected nanodet, centernet or both)"
+            )),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DetectorConfig {
-    /// An ONNX file; unset means the bundled NanoDet 416.
+    /// An ONNX file; unset means the bundled detector(s) that `bundled` names.
     pub model: Option<PathBuf>,
+    /// Layout of `model`'s outputs (the bundled models know their own).
     pub format: ModelFormat,
+    /// Which bundled detector(s) run when `model` is unset.
+    pub bundled: Bundled,
     pub backend: BackendChoice,
     /// Minimum person score kept.
     pub score_threshold: f32,
@@ -60,7 +93,8 @@ pub struct DetectorConfig {
     /// Model input `[width, height]` in pixels, multiples of 32; every frame is stretched
     /// to it. Unset (and no `input_long_side_px`): the model's own size if it has one, else
     /// 416x416 for NanoDet and 640x640 for YOLO. Only a model whose input size is free (the
-    /// bundled NanoDet) can run at another size than its own.
+    /// bundled NanoDet) can run at another size than its own; with `bundled = "both"` the
+    /// size is NanoDet's, and CenterNet stays at its 512x512.
     pub input_size_px: Option<[u32; 2]>,
     /// Instead of a fixed size: each frame at its own aspect ratio, the longer side this many
     /// pixels (a multiple of 32), the shorter one rounded to a multiple of 32.
@@ -72,6 +106,7 @@ impl Default for DetectorConfig {
         Self {
             model: None,
             format: ModelFormat::Nanodet,
+            bundled: Bundled::Nanodet,
             backend: BackendChoice::Auto,
             score_threshold: 0.3,
             nms_iou: 0.5,

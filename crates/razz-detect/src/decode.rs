@@ -1,6 +1,7 @@
 //! Model outputs to person boxes: NanoDet's distribution-focal boxes, YOLO's centre boxes,
-//! and greedy non-maximum suppression. Coordinates stay in model-input pixels here; the
-//! detector maps them back to the frame.
+//! CenterNet's decoded corners, greedy non-maximum suppression, and the merge of two
+//! detectors' boxes. Coordinates stay in model-input pixels here; the detector maps them back
+//! to the frame.
 
 use razz_core::{BoxXywh, Detection};
 
@@ -118,6 +119,48 @@ pub fn decode_yolo(outputs: &[OutputTensor], min_score: f32) -> Result<Vec<Detec
     Ok(dets)
 }
 
+/// Decodes the bundled CenterNet's one output `[1, N, 6]`: per row `x1, y1, x2, y2` in input
+/// pixels, score, COCO class index (as a float). The graph has already picked the heatmap
+/// peaks, so rows are candidates, best first.
+pub fn decode_centernet(
+    outputs: &[OutputTensor],
+    min_score: f32,
+) -> Result<Vec<Detection>, String> {
+    let t = outputs.first().ok_or("model has no output")?;
+    if t.shape.len() != 3 || t.shape[0] != 1 || t.shape[2] != 6 {
+        return Err(format!("expected one [1, N, 6] output, got {:?}", t.shape));
+    }
+    Ok(t.data
+        .chunks_exact(6)
+        .filter(|r| r[5] == PERSON as f32 && r[4] >= min_score)
+        .map(|r| Detection::new(BoxXywh::from_corners(r[0], r[1], r[2], r[3]), r[4]))
+        .collect())
+}
+
+/// One box per person from two detectors' lists (each already suppressed within itself):
+/// best score first, a box is dropped when it overlaps a kept box of the *other* detector by
+/// at least `cross_iou`. Two models draw one person's box differently (one wider, one taller),
+/// so the IoU at which their boxes mean the same person is lower than within one model.
+pub fn merge_detectors(a: Vec<Detection>, b: Vec<Detection>, cross_iou: f32) -> Vec<Detection> {
+    let mut all: Vec<(Detection, bool)> = a
+        .into_iter()
+        .map(|d| (d, false))
+        .chain(b.into_iter().map(|d| (d, true)))
+        .filter(|(d, _)| d.bbox.is_valid() && d.score.is_finite())
+        .collect();
+    all.sort_by(|x, y| y.0.score.total_cmp(&x.0.score));
+    let mut keep: Vec<(Detection, bool)> = Vec::with_capacity(all.len());
+    for (d, from_b) in all {
+        if keep
+            .iter()
+            .all(|(k, kb)| *kb == from_b || k.bbox.iou(&d.bbox) < cross_iou)
+        {
+            keep.push((d, from_b));
+        }
+    }
+    keep.into_iter().map(|(d, _)| d).collect()
+}
+
 /// Greedy NMS: best score first; drop boxes overlapping a kept one by more than `iou`.
 /// Returns at most `max` detections, best first.
 pub fn nms(mut dets: Vec<Detection>, iou: f32, max: usize) -> Vec<Detection> {
@@ -229,6 +272,45 @@ mod tests {
         assert!(decode_yolo(&[tensor(&[1, 3, 8], vec![0.0; 24])], 0.25).is_err());
         assert!(decode_yolo(&[tensor(&[6, 8], vec![0.0; 48])], 0.25).is_err());
         assert!(decode_yolo(&[], 0.25).is_err());
+    }
+
+    #[test]
+    fn centernet_rows_to_person_boxes() {
+        // Row 0: person 0.6 at corners (10, 20)-(30, 80); row 1: a car (class 2) at 0.9;
+        // row 2: a person below the threshold.
+        let data = vec![
+            10.0, 20.0, 30.0, 80.0, 0.6, 0.0, //
+            0.0, 0.0, 5.0, 5.0, 0.9, 2.0, //
+            40.0, 40.0, 50.0, 60.0, 0.1, 0.0,
+        ];
+        let d = decode_centernet(&[tensor(&[1, 3, 6], data)], 0.2).expect("decode");
+        assert_eq!(
+            d,
+            vec![Detection::new(BoxXywh::new(10.0, 20.0, 20.0, 60.0), 0.6)]
+        );
+        assert!(decode_centernet(&[tensor(&[1, 3, 5], vec![0.0; 15])], 0.2).is_err());
+        assert!(decode_centernet(&[], 0.2).is_err());
+    }
+
+    #[test]
+    fn merging_two_detectors_keeps_one_box_per_person() {
+        // Person 1: NanoDet 0.8 at x 0..10, CenterNet 0.7 at x 0..14 (IoU 10/14 = 0.71):
+        // one box, NanoDet's. Person 2 only CenterNet sees (0.5). Within NanoDet, two boxes
+        // overlapping by IoU 0.43 both stay (its own NMS decided about them).
+        let n1 = Detection::new(BoxXywh::new(0.0, 0.0, 10.0, 20.0), 0.8);
+        let n2 = Detection::new(BoxXywh::new(6.0, 0.0, 10.0, 20.0), 0.6);
+        let c1 = Detection::new(BoxXywh::new(0.0, 0.0, 14.0, 20.0), 0.7);
+        let c2 = Detection::new(BoxXywh::new(50.0, 0.0, 10.0, 20.0), 0.5);
+        let m = merge_detectors(vec![n1, n2], vec![c1, c2], 0.3);
+        // c1 overlaps n1 (0.71) and n2 (IoU 8/16 = 0.5): dropped; n2 stays (same detector).
+        assert_eq!(m, vec![n1, n2, c2]);
+        // A box of one detector that overlaps the other's kept box less than cross_iou stays:
+        // c3 at x 8..18 has IoU 2/18 = 0.11 with n1.
+        let c3 = Detection::new(BoxXywh::new(8.0, 0.0, 10.0, 20.0), 0.9);
+        assert_eq!(merge_detectors(vec![n1], vec![c3], 0.3), vec![c3, n1]);
+        // The higher score wins whichever detector it comes from.
+        let c4 = Detection::new(BoxXywh::new(0.0, 0.0, 12.0, 20.0), 0.95);
+        assert_eq!(merge_detectors(vec![n1], vec![c4], 0.3), vec![c4]);
     }
 
     #[test]

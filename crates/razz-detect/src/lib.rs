@@ -1,7 +1,8 @@
 //! Person detection: turns a BGR frame into person boxes with scores.
 //!
-//! Two model families are decoded: NanoDet (bundled, the default) and Ultralytics
-//! YOLOv8/YOLO11 exports (`[1, 4 + classes, N]`, what the original system ran). Two inference
+//! Three model families are decoded: NanoDet (bundled, the default), CenterNet (bundled; can
+//! run beside NanoDet, one box per person from both) and Ultralytics YOLOv8/YOLO11 exports
+//! (`[1, 4 + classes, N]`, what the original system ran). Two inference
 //! backends run them: ONNX Runtime loaded at run time (`ort`, `load-dynamic`; fastest) and
 //! pure-Rust `tract` (no native library; the fallback). A [`Detector`] is synchronous and
 //! owns its backend: callers put it on a thread of its own. The [`Embedder`] (bundled
@@ -16,9 +17,11 @@ mod error;
 mod preprocess;
 
 pub use backend::{Backend, OutputTensor};
-pub use config::{BackendChoice, DetectorConfig, ModelFormat};
-pub use decode::{decode_nanodet, decode_yolo, nms};
-pub use detector::{BUNDLED_NANODET, Detector, InputSize, ort_available};
+pub use config::{BackendChoice, Bundled, DetectorConfig, ModelFormat};
+pub use decode::{decode_centernet, decode_nanodet, decode_yolo, merge_detectors, nms};
+pub use detector::{
+    BUNDLED_CENTERNET, BUNDLED_NANODET, CENTERNET_SCORE_OFFSET, Detector, InputSize, ort_available,
+};
 pub use embedder::{BUNDLED_EMBEDDER, EMBEDDING_DIM, Embedder};
 pub use error::DetectError;
 pub use preprocess::{ImageRef, InputSpec, Letterbox, preprocess};

@@ -1,11 +1,13 @@
-//! The bundled NanoDet on a real PETS09-S2L1 frame: both backends find the people the
-//! Python reference found (models/reference, written by scripts/convert_models.sh with
+//! The bundled detectors on a real PETS09-S2L1 frame: both backends find the people the
+//! Python references found (models/reference, written by scripts/convert_models.sh with
 //! onnxruntime + OpenCV), and agree with each other.
 
 use std::path::PathBuf;
 
 use razz_core::{BoxXywh, Detection};
-use razz_detect::{BackendChoice, Detector, DetectorConfig, ImageRef};
+use razz_detect::{
+    BackendChoice, Bundled, CENTERNET_SCORE_OFFSET, Detector, DetectorConfig, ImageRef,
+};
 use razz_video::{OpenOptions, VideoSource};
 
 fn root() -> PathBuf {
@@ -42,6 +44,10 @@ fn detect(backend: BackendChoice, frame: &razz_video::Frame) -> Vec<Detection> {
 }
 
 fn reference() -> Vec<Detection> {
+    reference_file("pets-frame0-nanodet.json", 0.0)
+}
+
+fn reference_file(name: &str, score_offset: f32) -> Vec<Detection> {
     #[derive(serde::Deserialize)]
     struct R {
         x: f32,
@@ -50,11 +56,11 @@ fn reference() -> Vec<Detection> {
         h: f32,
         score: f32,
     }
-    let text = std::fs::read_to_string(root().join("models/reference/pets-frame0-nanodet.json"))
+    let text = std::fs::read_to_string(root().join("models/reference").join(name))
         .expect("reference file");
     let rows: Vec<R> = serde_json::from_str(&text).expect("reference json");
     rows.into_iter()
-        .map(|r| Detection::new(BoxXywh::new(r.x, r.y, r.w, r.h), r.score))
+        .map(|r| Detection::new(BoxXywh::new(r.x, r.y, r.w, r.h), r.score + score_offset))
         .collect()
 }
 
@@ -165,6 +171,72 @@ fn the_bundled_model_runs_at_other_input_sizes_on_both_backends() {
         // A fixed size other than the model's default.
         let mut fixed = with(backend, Some([544, 416]), None);
         assert!(!fixed.detect(&img).expect("detect 544x416").is_empty());
+    }
+}
+
+fn bundled(backend: BackendChoice, which: Bundled, threshold: f32) -> Detector {
+    let cfg = DetectorConfig {
+        backend,
+        bundled: which,
+        score_threshold: threshold,
+        ..DetectorConfig::default()
+    };
+    Detector::new(&cfg).unwrap_or_else(|e| panic!("{backend:?} {which:?}: {e}"))
+}
+
+#[test]
+fn centernet_matches_python_reference_and_tract_agrees() {
+    let frame = pets_frame(0);
+    let img = ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame");
+    // The reference kept CenterNet's own scores >= 0.3; razz reports them raised by the offset.
+    let threshold = 0.3 + CENTERNET_SCORE_OFFSET;
+    let expected = reference_file("pets-frame0-centernet.json", CENTERNET_SCORE_OFFSET);
+    let ort = bundled(BackendChoice::Ort, Bundled::Centernet, threshold)
+        .detect(&img)
+        .expect("ort");
+    assert_same(&ort, &expected, 0.98, 0.01, "centernet ort vs python");
+    let tract = bundled(BackendChoice::Tract, Bundled::Centernet, threshold)
+        .detect(&img)
+        .expect("tract");
+    assert_same(&tract, &ort, 0.999, 1e-3, "centernet tract vs ort");
+    // Its input is fixed: asking for another size is a clear error.
+    let cfg = DetectorConfig {
+        bundled: Bundled::Centernet,
+        input_size_px: Some([640, 480]),
+        ..DetectorConfig::default()
+    };
+    let err = Detector::new(&cfg).expect_err("fixed input");
+    assert!(err.to_string().contains("512x512"), "{err}");
+}
+
+#[test]
+fn both_bundled_detectors_give_one_box_per_person() {
+    let frame = pets_frame(0);
+    let img = ImageRef::new(frame.width, frame.height, &frame.bgr).expect("frame");
+    let nanodet = bundled(BackendChoice::Ort, Bundled::Nanodet, 0.35)
+        .detect(&img)
+        .expect("nanodet");
+    let centernet = bundled(BackendChoice::Ort, Bundled::Centernet, 0.35)
+        .detect(&img)
+        .expect("centernet");
+    let both = bundled(BackendChoice::Ort, Bundled::Both, 0.35)
+        .detect(&img)
+        .expect("both");
+    // Everyone either model found is there, as that model's box or one overlapping it.
+    for d in nanodet.iter().chain(&centernet) {
+        let best = both
+            .iter()
+            .map(|b| b.bbox.iou(&d.bbox))
+            .fold(0.0f32, f32::max);
+        assert!(best >= 0.3, "{d:?} lost from {both:?}");
+    }
+    // No person twice: no two kept boxes overlap as much as one person's boxes from the two
+    // models do, and there are fewer boxes than the two lists together.
+    assert!(both.len() < nanodet.len() + centernet.len(), "{both:?}");
+    for (i, a) in both.iter().enumerate() {
+        for b in &both[i + 1..] {
+            assert!(a.bbox.iou(&b.bbox) < 0.5, "{a:?} and {b:?}");
+        }
     }
 }
 

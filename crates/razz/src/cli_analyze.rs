@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use razz_detect::{BackendChoice, ModelFormat};
+use razz_detect::{BackendChoice, Bundled, ModelFormat};
 use razz_pipeline::Config;
 use razz_pipeline::config::{CameraConfig, RoomConfig};
 
@@ -43,9 +43,12 @@ pub struct AnalyzeArgs {
     /// Your own ONNX detector (e.g. an Ultralytics YOLO11 export) instead of the bundled one.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Layout of --model's outputs: nanodet or yolo.
+    /// Layout of --model's outputs: nanodet, yolo or centernet.
     #[arg(long, value_parser = parse_format)]
     model_format: Option<ModelFormat>,
+    /// Which bundled detector(s) run without --model: nanodet, centernet or both.
+    #[arg(long, conflicts_with = "model")]
+    detector: Option<Bundled>,
     /// Model input size WIDTHxHEIGHT in pixels, multiples of 32 (e.g. 768x576).
     #[arg(long, value_parser = parse_size, conflicts_with = "input_long_side")]
     input_size: Option<[u32; 2]>,
@@ -86,8 +89,9 @@ fn parse_format(s: &str) -> Result<ModelFormat, String> {
     match s {
         "nanodet" => Ok(ModelFormat::Nanodet),
         "yolo" => Ok(ModelFormat::Yolo),
+        "centernet" => Ok(ModelFormat::Centernet),
         _ => Err(format!(
-            "unknown model format {s:?} (expected nanodet or yolo)"
+            "unknown model format {s:?} (expected nanodet, yolo or centernet)"
         )),
     }
 }
@@ -123,6 +127,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         d.model = a.model.clone();
     }
     d.format = a.model_format.unwrap_or(d.format);
+    d.bundled = a.detector.unwrap_or(d.bundled);
     if a.input_size.is_some() || a.input_long_side.is_some() {
         d.input_size_px = a.input_size;
         d.input_long_side_px = a.input_long_side;
