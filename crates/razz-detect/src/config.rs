@@ -122,6 +122,12 @@ impl Default for DetectorConfig {
 impl DetectorConfig {
     /// Checks what serde cannot: an input size that the models' strides divide.
     pub fn validate(&self) -> Result<(), String> {
+        if self.model.is_some() && self.bundled != Bundled::Nanodet {
+            return Err(
+                "detector: bundled chooses among the bundled models; with model set it has no say"
+                    .to_owned(),
+            );
+        }
         let ok = |v: u32| (32..=4096).contains(&v) && v.is_multiple_of(32);
         if let Some(v) = self.input_long_side_px {
             if !ok(v) {
@@ -170,5 +176,12 @@ mod tests {
             .validate()
             .expect_err("invalid");
         assert!(err.contains("not both"), "{err}");
+        // Your own model and a bundled choice other than the default contradict each other.
+        let mixed = DetectorConfig {
+            model: Some("own.onnx".into()),
+            bundled: super::Bundled::Both,
+            ..DetectorConfig::default()
+        };
+        assert!(mixed.validate().expect_err("mixed").contains("bundled"));
     }
 }
