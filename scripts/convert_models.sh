@@ -392,6 +392,11 @@ assert len(keep) == 1, [o.name for o in g.output]
 del g.output[:]
 g.output.extend(keep)
 m = onnx.utils.Extractor(m).extract_model(["images"], ["tower_0/detections"])
+# tf2onnx sets an empty domain explicitly on some runs and not on others (same meaning, other
+# bytes): clear it so that every run writes the same file.
+for n in m.graph.node:
+    if n.HasField("domain") and not n.domain:
+        n.ClearField("domain")
 canonicalize(m)
 set_metadata(
     m,
@@ -780,26 +785,23 @@ export TF_CPP_MIN_LOG_LEVEL=2 PYTHONDONTWRITEBYTECODE=1 CUDA_VISIBLE_DEVICES=""
 cd "$WORK"
 
 # ---------------------------------------------------------------- conversions
-log "converting NanoDet (tf2onnx --tfjs, opset 17)"
-if ! "$VPY" tfjs2onnx.py --tfjs "$WORK/package/models/nanodet.json" --output "$WORK/nanodet-raw.onnx" \
-        --opset 17 > "$WORK/tf2onnx.log" 2>&1; then
-    cat "$WORK/tf2onnx.log" >&2
-    echo "error: tf2onnx failed" >&2
-    exit 1
-fi
-grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx.log" | sed 's/^.* - INFO - /    /' || true
+# tfjs_to_onnx NAME: package/models/NAME.json -> $WORK/NAME-raw.onnx (tf2onnx --tfjs, opset 17)
+tfjs_to_onnx() {
+    log "converting $1 (tf2onnx --tfjs, opset 17)"
+    if ! "$VPY" tfjs2onnx.py --tfjs "$WORK/package/models/$1.json" --output "$WORK/$1-raw.onnx" \
+            --opset 17 > "$WORK/tf2onnx-$1.log" 2>&1; then
+        cat "$WORK/tf2onnx-$1.log" >&2
+        echo "error: tf2onnx failed on $1" >&2
+        exit 1
+    fi
+    grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx-$1.log" | sed 's/^.* - INFO - /    /' || true
+}
+tfjs_to_onnx nanodet
 "$VPY" finish_nanodet.py "$WORK/nanodet-raw.onnx" "$WORK/nanodet-416-fixed.onnx"
 log "freeing NanoDet's input height and width (razz can run it at other sizes)"
 "$VPY" free_input_size.py "$WORK/nanodet-416-fixed.onnx" "$STAGE/nanodet-416.onnx"
 
-log "converting CenterNet (tf2onnx --tfjs, opset 17)"
-if ! "$VPY" tfjs2onnx.py --tfjs "$WORK/package/models/centernet.json" --output "$WORK/centernet-raw.onnx" \
-        --opset 17 > "$WORK/tf2onnx-centernet.log" 2>&1; then
-    cat "$WORK/tf2onnx-centernet.log" >&2
-    echo "error: tf2onnx failed on CenterNet" >&2
-    exit 1
-fi
-grep -E "fix:|INFO - (Using|After|Model|Successfully)" "$WORK/tf2onnx-centernet.log" | sed 's/^.* - INFO - /    /' || true
+tfjs_to_onnx centernet
 "$VPY" finish_centernet.py "$WORK/centernet-raw.onnx" "$STAGE/centernet-512.onnx"
 
 log "exporting the MobileNetV2 embedder (torch.onnx.export, opset 17)"

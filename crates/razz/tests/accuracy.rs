@@ -12,15 +12,7 @@ use razz_eval::Metrics;
 fn full_pipeline_on_pets_meets_mota_80_idf1_70() {
     let out = tmp();
     let video = shared().join("mot15/PETS09-S2L1/vtest.avi");
-    let o = out.path().to_string_lossy().into_owned();
-    let text = razz_ok(&[
-        "analyze",
-        &video.to_string_lossy(),
-        "--out",
-        &o,
-        "--backend",
-        "ort",
-    ]);
+    let text = analyze_on_ort(&video, out.path(), &[]);
     assert!(text.contains("795 frames"), "{text}");
     let m = score("PETS09-S2L1", &out.path().join("vtest.txt"));
     eprintln!("{}\n{}", Metrics::header(), m.row());
@@ -85,6 +77,14 @@ fn tracker_alone_on_public_detections_meets_targets() {
     assert!(c.hota.hota >= 0.44, "HOTA {:.4}", c.hota.hota);
 }
 
+/// `razz analyze VIDEO --out OUT --backend ort EXTRA...`; returns its standard output.
+fn analyze_on_ort(video: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> String {
+    let (video, out) = (video.to_string_lossy(), out.to_string_lossy());
+    let mut args = vec!["analyze", &video, "--out", &out, "--backend", "ort"];
+    args.extend_from_slice(extra);
+    razz_ok(&args)
+}
+
 /// Count MAE of a room-lines file against the ground truth's people per frame.
 fn count_mae(seq: &str, lines: &std::path::Path) -> f64 {
     let mut want = std::collections::BTreeMap::<u32, usize>::new();
@@ -113,17 +113,7 @@ fn both_bundled_detectors_count_large_crowded_people_nanodet_misses() {
     let mut mae = Vec::new();
     for detector in ["nanodet", "both"] {
         let out = tmp();
-        let o = out.path().to_string_lossy().into_owned();
-        razz_ok(&[
-            "analyze",
-            &video.to_string_lossy(),
-            "--out",
-            &o,
-            "--backend",
-            "ort",
-            "--detector",
-            detector,
-        ]);
+        analyze_on_ort(&video, out.path(), &["--detector", detector]);
         mae.push(count_mae(
             "TUD-Stadtmitte",
             &out.path().join("default.jsonl"),
