@@ -39,7 +39,8 @@ pub enum ModelFormat {
     /// Ultralytics YOLOv8/YOLO11 ONNX export: `[1, 4 + classes, N]`, COCO classes.
     Yolo,
     /// CenterNet as bundled: one `[1, N, 6]` output of `x1, y1, x2, y2` in input pixels,
-    /// score, COCO class; RGB input in 0..255.
+    /// score, COCO class; RGB input in 0..255. Scores are raised by `CENTERNET_SCORE_OFFSET`
+    /// (0.15) to match NanoDet's scale.
     Centernet,
 }
 

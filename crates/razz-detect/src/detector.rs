@@ -240,7 +240,7 @@ impl Detector {
             None => {
                 const NANODET: &str = "bundled nanodet-416";
                 const CENTERNET: &str = "bundled centernet-512";
-                check(NANODET)?;
+                check("bundled detector")?;
                 let nanodet =
                     |w| Head::load(cfg, BUNDLED_NANODET, NANODET, ModelFormat::Nanodet, w);
                 let centernet =
@@ -285,20 +285,17 @@ impl Detector {
     /// People in `img`, best first, boxes in frame pixels clipped to the frame.
     pub fn detect(&mut self, img: &ImageRef<'_>) -> Result<Vec<Detection>, DetectError> {
         let (threshold, iou, max) = (self.score_threshold, self.nms_iou, self.max_detections);
-        let mut lists = Vec::with_capacity(self.heads.len());
+        let mut found: Option<Vec<Detection>> = None;
         for head in &mut self.heads {
-            lists.push(nms(head.detect(img, threshold)?, iou, max));
+            let own = nms(head.detect(img, threshold)?, iou, max);
+            found = Some(match found {
+                None => own,
+                Some(earlier) => merge_detectors(earlier, own, CROSS_MODEL_IOU),
+            });
         }
-        let mut lists = lists.into_iter();
-        let first = lists.next().unwrap_or_default();
-        Ok(match lists.next() {
-            Some(second) => {
-                let mut merged = merge_detectors(first, second, CROSS_MODEL_IOU);
-                merged.truncate(max);
-                merged
-            }
-            None => first,
-        })
+        let mut found = found.unwrap_or_default();
+        found.truncate(max);
+        Ok(found)
     }
 }
 
