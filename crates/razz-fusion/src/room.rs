@@ -116,6 +116,8 @@ struct Link {
     short_s: f64,
     /// Cost of the match that made the link (0 for the identity's founder).
     cost: f64,
+    /// The feet's image velocity (smoothed), pixels per second.
+    foot_vel_px_s: [f32; 2],
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +146,16 @@ impl Identity {
     }
 }
 
+/// A frame side as seen from one box (see `RoomFusion::sides`).
+struct Side {
+    /// Box to frame side, pixels (negative: the box sticks out).
+    gap_px: f32,
+    /// At least a box width (half a height at top and bottom) away.
+    far: bool,
+    /// The floor just beyond this side is another camera's view.
+    watched_beyond: bool,
+}
+
 /// A track of this update, flattened.
 struct Ob {
     cam: usize,
@@ -152,6 +164,8 @@ struct Ob {
     score: f32,
     foot_m: Option<[f64; 2]>,
     gallery: Option<Arc<Gallery>>,
+    /// Within `edge_margin_px` of a frame side beyond which no other camera sees the floor
+    /// (of two such sides, the one it walks towards): entering or leaving the room's sight.
     at_edge: bool,
     /// At least a box width from the sides and half a box height from the top and bottom:
     /// a person lost here did not walk out of the view.
@@ -263,7 +277,6 @@ impl RoomFusion {
             let Some(o) = o else { continue };
             self.frame_px[cam] = (o.frame_w_px, o.frame_h_px);
             let h = self.cameras[cam].homography;
-            let m = self.cfg.edge_margin_px;
             for t in &o.tracks {
                 let (fx, fy) = t.bbox.foot();
                 out.push(Ob {
@@ -273,45 +286,64 @@ impl RoomFusion {
                     score: t.score,
                     foot_m: h.and_then(|h| h.apply([f64::from(fx), f64::from(fy)])),
                     gallery: t.gallery.clone(),
-                    at_edge: t.bbox.x <= m
-                        || t.bbox.y <= m
-                        || t.bbox.x2() >= o.frame_w_px as f32 - m
-                        || t.bbox.y2() >= o.frame_h_px as f32 - m,
+                    at_edge: false,
                     deep_inside: false,
                 });
             }
         }
+        let m = self.cfg.edge_margin_px;
         for ob in &mut out {
-            ob.deep_inside = self.deep_inside(ob);
+            let sides = self.sides(ob);
+            let [vx, vy] = self
+                .links
+                .get(&(ob.cam, ob.track))
+                .map_or([0.0; 2], |l| l.foot_vel_px_s);
+            // Touching two sides (a corner, or a box as tall as the frame), the way out is
+            // the one it walks towards.
+            let toward = [-vx, vx, -vy, vy];
+            let exit = (0..4)
+                .filter(|&k| sides[k].gap_px <= m)
+                .max_by(|&a, &b| toward[a].total_cmp(&toward[b]));
+            ob.at_edge = exit.is_some_and(|k| !sides[k].watched_beyond);
+            ob.deep_inside = sides.iter().all(|s| s.far || s.watched_beyond);
         }
         out
     }
 
-    /// At least a box width from the frame's sides and half a box height from its top and
-    /// bottom, or, where closer, the floor beyond that side is another camera's view: a
-    /// person lost here did not walk out of the room's sight.
-    fn deep_inside(&self, ob: &Ob) -> bool {
+    /// The four frame sides as seen from a box: how close it is, whether it is at least a box
+    /// width (sides) or half a box height (top and bottom) away, and whether the floor one
+    /// step beyond that side is another calibrated camera's view (a hand-over seam, not a way
+    /// out of the room's sight).
+    fn sides(&self, ob: &Ob) -> [Side; 4] {
         let b = &ob.bbox;
         let (w_px, h_px) = self.frame_px[ob.cam];
+        let (w_px, h_px) = (w_px as f32, h_px as f32);
         let (fx, fy) = b.foot();
         let (fx, fy) = (f64::from(fx), f64::from(fy));
         let (bw, bh) = (f64::from(b.w), f64::from(b.h));
-        // (inside on this side, where the feet would be one step further out)
-        let sides = [
-            (b.x >= b.w, [fx - 1.5 * bw, fy]),
-            (b.x2() <= w_px as f32 - b.w, [fx + 1.5 * bw, fy]),
-            (b.y >= 0.5 * b.h, [fx, fy - 1.5 * bh]),
-            (b.y2() <= h_px as f32 - 0.5 * b.h, [fx, fy + 0.5 * bh]),
-        ];
         let h = self.cameras[ob.cam].homography;
-        sides.iter().all(|&(inside, probe)| {
-            inside
-                || h.is_some_and(|h| {
-                    h.same_side_of_horizon([fx, fy], probe)
-                        && h.apply(probe)
-                            .is_some_and(|f| self.inside_other_view(f, &[ob.cam]))
-                })
-        })
+        let watched = |probe: [f64; 2]| {
+            h.is_some_and(|h| {
+                h.same_side_of_horizon([fx, fy], probe)
+                    && h.apply(probe)
+                        .is_some_and(|f| self.inside_other_view(f, &[ob.cam]))
+            })
+        };
+        let side = |gap_px: f32, far: bool, probe: [f64; 2]| Side {
+            gap_px,
+            far,
+            watched_beyond: !far && watched(probe),
+        };
+        [
+            side(b.x, b.x >= b.w, [fx - 1.5 * bw, fy]),
+            side(w_px - b.x2(), b.x2() <= w_px - b.w, [fx + 1.5 * bw, fy]),
+            side(b.y, b.y >= 0.5 * b.h, [fx, fy - 1.5 * bh]),
+            side(
+                h_px - b.y2(),
+                b.y2() <= h_px - 0.5 * b.h,
+                [fx, fy + 0.5 * bh],
+            ),
+        ]
     }
 
     /// A box much shorter than its track's usual height has lost its feet (legs hidden by
@@ -354,6 +386,15 @@ impl RoomFusion {
                 unlinked.push(i);
                 continue;
             };
+            let dt = t_s - link.last_seen_s;
+            if dt > 0.0 {
+                let (ax, ay) = link.bbox.foot();
+                let (bx, by) = ob.bbox.foot();
+                let v = [(bx - ax) / dt as f32, (by - ay) / dt as f32];
+                for (s, n) in link.foot_vel_px_s.iter_mut().zip(v) {
+                    *s = 0.5 * *s + 0.5 * n;
+                }
+            }
             link.last_seen_s = t_s;
             link.bbox = ob.bbox;
             link.score = ob.score;

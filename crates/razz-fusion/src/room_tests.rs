@@ -145,6 +145,38 @@ fn hand_over_between_cameras_keeps_the_identity() {
 }
 
 #[test]
+fn a_person_crossing_a_seam_between_views_counts_while_neither_sees_them() {
+    // Camera 1's image starts where camera 0's ends (floor x = 6.4 m).
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 6.4)]);
+    let mut t = 0.0;
+    // Walks right along the bottom of camera 0 (its box touches the bottom edge too) and
+    // out through the side beyond which camera 1 sees the floor.
+    for x in (300..=630).step_by(30) {
+        let u = f.update(t, &[seen(vec![at(1, x as f32, 478.0)]), seen(vec![])]);
+        assert_eq!(u.count, 1);
+        t += 0.2;
+    }
+    for _ in 0..3 {
+        let u = f.update(t, &[seen(vec![]), seen(vec![])]);
+        assert_eq!(u.count, 1, "between the views at {t}");
+        assert!(!u.people[0].seen);
+        t += 0.2;
+    }
+    let u = f.update(t, &[seen(vec![]), seen(vec![at(2, 15.0, 478.0)])]);
+    assert_eq!((u.count, u.people[0].id), (1, 1));
+
+    // The same walk out through camera 0's left side, beyond which nobody looks: gone at once.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 6.4)]);
+    let mut t = 0.0;
+    for x in (10..=310).rev().step_by(30) {
+        f.update(t, &[seen(vec![at(1, x as f32, 478.0)]), seen(vec![])]);
+        t += 0.2;
+    }
+    let u = f.update(t, &[seen(vec![]), seen(vec![])]);
+    assert_eq!(u.count, 0);
+}
+
+#[test]
 fn hidden_person_still_counts_but_one_who_left_does_not() {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
     f.update(0.0, &[seen(vec![at(1, 300.0, 300.0), at(2, 636.0, 300.0)])]);

@@ -198,6 +198,7 @@ impl RoomFusion {
                         height_px: ob.bbox.h,
                         short_s: 0.0,
                         cost: c,
+                        foot_vel_px_s: [0.0; 2],
                     },
                 );
             }
