@@ -183,6 +183,8 @@ const HOLD_PER_WATCHED: f64 = 2.0;
 const SHORT_BOX: f32 = 0.8;
 /// Boxes short for this long are the track's new height, seconds.
 const SHORT_ACCEPT_S: f64 = 2.0;
+/// A box walking towards a frame side that it reaches within this time is at that edge, s.
+const EXIT_LOOKAHEAD_S: f32 = 0.3;
 /// How much an unseen identity's walking room (since last seen) adds to a floor match's cost.
 const SPREAD_WEIGHT: f64 = 0.3;
 
@@ -298,11 +300,13 @@ impl RoomFusion {
                 .links
                 .get(&(ob.cam, ob.track))
                 .map_or([0.0; 2], |l| l.foot_vel_px_s);
-            // Touching two sides (a corner, or a box as tall as the frame), the way out is
-            // the one it walks towards.
+            // At a side: within the margin, or walking towards it and there within
+            // `EXIT_LOOKAHEAD_S` (the last box of someone walking out is rarely at the very
+            // edge). Touching two sides (a corner, or a box as tall as the frame), the way
+            // out is the one it walks towards.
             let toward = [-vx, vx, -vy, vy];
             let exit = (0..4)
-                .filter(|&k| sides[k].gap_px <= m)
+                .filter(|&k| sides[k].gap_px <= m + toward[k].max(0.0) * EXIT_LOOKAHEAD_S)
                 .max_by(|&a, &b| toward[a].total_cmp(&toward[b]));
             ob.at_edge = exit.is_some_and(|k| !sides[k].watched_beyond);
             ob.deep_inside = sides.iter().all(|s| s.far || s.watched_beyond);

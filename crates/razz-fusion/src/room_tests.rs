@@ -145,6 +145,22 @@ fn hand_over_between_cameras_keeps_the_identity() {
 }
 
 #[test]
+fn a_person_walking_out_is_gone_even_if_the_last_box_stops_short_of_the_edge() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    // Two people at the same last place, 10 px short of the right edge (margin 6 px): one walks
+    // towards it at 100 px/s (there within 0.1 s), the other stands.
+    let mut t = 0.0;
+    for k in 0..10 {
+        let x = 520.0 + 10.0 * k as f32;
+        f.update(t, &[seen(vec![at(1, x, 300.0), at(2, 610.0, 450.0)])]);
+        t += 0.1;
+    }
+    let u = f.update(t, &[seen(vec![])]);
+    assert_eq!(u.count, 1);
+    assert_eq!(u.people[0].id, 2);
+}
+
+#[test]
 fn a_person_crossing_a_seam_between_views_counts_while_neither_sees_them() {
     // Camera 1's image starts where camera 0's ends (floor x = 6.4 m).
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 6.4)]);
