@@ -30,7 +30,7 @@ use razz_core::BoxXywh;
 
 use crate::config::FusionConfig;
 use crate::gallery::Gallery;
-use crate::homography::Homography;
+use crate::homography::{Homography, dist};
 use crate::stats::PairStats;
 
 mod evidence;
@@ -163,6 +163,9 @@ struct Ob {
     bbox: BoxXywh,
     score: f32,
     foot_m: Option<[f64; 2]>,
+    /// How far the feet move on the floor when the box's bottom moves by `FOOT_ERR_SHARE`
+    /// of its height: the floor position's uncertainty there, metres (0: uncalibrated).
+    foot_err_m: f64,
     gallery: Option<Arc<Gallery>>,
     /// Within `edge_margin_px` of a frame side beyond which no other camera sees the floor
     /// (of two such sides, the one it walks towards): entering or leaving the room's sight.
@@ -185,6 +188,11 @@ const SHORT_BOX: f32 = 0.8;
 const SHORT_ACCEPT_S: f64 = 2.0;
 /// A box walking towards a frame side that it reaches within this time is at that edge, s.
 const EXIT_LOOKAHEAD_S: f32 = 0.3;
+/// Feet are found to about this share of the box height (the box bottom is not the sole).
+const FOOT_ERR_SHARE: f64 = 0.1;
+/// Two feet are within a pair's floor gate, or this many times their combined uncertainty
+/// (far from a camera a pixel is a lot of floor).
+const GATE_PER_FOOT_ERR: f64 = 2.0;
 /// How much an unseen identity's walking room (since last seen) adds to a floor match's cost.
 const SPREAD_WEIGHT: f64 = 0.3;
 
@@ -281,12 +289,17 @@ impl RoomFusion {
             let h = self.cameras[cam].homography;
             for t in &o.tracks {
                 let (fx, fy) = t.bbox.foot();
+                let (fx, fy) = (f64::from(fx), f64::from(fy));
+                let foot_m = h.and_then(|h| h.apply([fx, fy]));
+                let below =
+                    h.and_then(|h| h.apply([fx, fy + FOOT_ERR_SHARE * f64::from(t.bbox.h)]));
                 out.push(Ob {
                     cam,
                     track: t.track,
                     bbox: t.bbox,
                     score: t.score,
-                    foot_m: h.and_then(|h| h.apply([f64::from(fx), f64::from(fy)])),
+                    foot_m,
+                    foot_err_m: foot_m.zip(below).map_or(0.0, |(a, b)| dist(a, b)),
                     gallery: t.gallery.clone(),
                     at_edge: false,
                     deep_inside: false,
@@ -446,6 +459,13 @@ impl RoomFusion {
         {
             ident.members.retain(|m| *m != key);
         }
+    }
+
+    /// The floor gate between two observations of different cameras, metres: the pair's
+    /// (configured or adapted), widened where their feet are uncertain.
+    fn gate_m(&self, a: &Ob, b: &Ob) -> f64 {
+        let pair = self.pair(a.cam, b.cam).gate_m(self.cfg.adapt);
+        pair.max(GATE_PER_FOOT_ERR * a.foot_err_m.hypot(b.foot_err_m))
     }
 
     fn pair(&self, a: usize, b: usize) -> &PairStats {

@@ -71,6 +71,39 @@ fn one_person_seen_by_two_cameras_counts_once() {
 }
 
 #[test]
+fn far_from_the_cameras_the_floor_gate_widens_with_the_feet_uncertainty() {
+    // Coarse cameras: 5 cm per pixel, so a 100 px box's feet are uncertain by 0.5 m (10 % of
+    // its height) and two views' by 0.71 m: gate 2 x 0.71 = 1.41 m instead of 1 m.
+    let coarse = |id: &str| CameraSetup {
+        id: id.into(),
+        homography: Some(
+            Homography::from_matrix([0.05, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0, 1.0])
+                .expect("matrix"),
+        ),
+    };
+    // Feet 1.2 m apart (24 px, or 120 px at 1 cm per pixel, where feet are uncertain by
+    // 0.1 m): one person for the coarse cameras, two for the fine ones.
+    for (cams, dx_px, want) in [
+        (vec![coarse("a"), coarse("b")], 24.0, 1),
+        (vec![cam("a", 0.0), cam("b", 0.0)], 120.0, 2),
+    ] {
+        let mut f = RoomFusion::new(cfg(), cams);
+        let mut u = Default::default();
+        for k in 0..10 {
+            let t = f64::from(k) * 0.2;
+            u = f.update(
+                t,
+                &[
+                    seen(vec![at(1, 300.0, 300.0)]),
+                    seen(vec![at(2, 300.0 + dx_px, 300.0)]),
+                ],
+            );
+        }
+        assert_eq!(u.count, want);
+    }
+}
+
+#[test]
 fn three_people_two_cameras_report_three_not_six() {
     let mut f = two();
     let a = vec![

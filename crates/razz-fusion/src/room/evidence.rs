@@ -19,7 +19,6 @@ impl RoomFusion {
     /// Step 2: co-visible members whose feet disagree accumulate contrary time; past
     /// `unlink_after_s` the newer one is detached. Agreeing pairs teach the pair's statistics.
     pub(super) fn check_evidence(&mut self, dt: f64, obs: &[Ob]) -> Vec<usize> {
-        let adapt = self.cfg.adapt;
         let mut detach = Vec::new();
         let mut learn: Vec<(usize, usize, f64)> = Vec::new();
         for (k, ident) in self.identities.iter().enumerate() {
@@ -43,7 +42,7 @@ impl RoomFusion {
                     }
                     if let (Some(fa), Some(fb)) = (a.foot_m, b.foot_m) {
                         let d = dist(fa, fb);
-                        let gate = self.pair(a.cam, b.cam).gate_m(adapt);
+                        let gate = self.gate_m(a, b);
                         let ratio = d / gate;
                         worst = Some(worst.map_or(ratio, |w: f64| w.max(ratio)));
                         own = Some(own.map_or(ratio, |w: f64| w.min(ratio)));
@@ -101,7 +100,6 @@ impl RoomFusion {
     /// identity than `k` that `a`'s camera does not see now (one `a` could join).
     fn closest_other(&self, k: usize, a: &Ob, obs: &[Ob]) -> Option<f64> {
         let fa = a.foot_m?;
-        let adapt = self.cfg.adapt;
         let mut best: Option<f64> = None;
         for (k2, other) in self.identities.iter().enumerate() {
             if k2 == k || other.now.iter().any(|&j| obs[j].cam == a.cam) {
@@ -109,7 +107,7 @@ impl RoomFusion {
             }
             for &j in &other.now {
                 if let Some(fb) = obs[j].foot_m {
-                    let r = dist(fa, fb) / self.pair(a.cam, obs[j].cam).gate_m(adapt);
+                    let r = dist(fa, fb) / self.gate_m(a, &obs[j]);
                     best = Some(best.map_or(r, |b: f64| b.min(r)));
                 }
             }

@@ -10,7 +10,6 @@ impl RoomFusion {
     /// Step 4: identities seen now by disjoint cameras whose feet agree for `merge_after_s`
     /// become one (the older id stays).
     pub(super) fn merge(&mut self, dt: f64, obs: &[Ob]) {
-        let adapt = self.cfg.adapt;
         let mut keep = HashMap::new();
         let mut to_merge = Vec::new();
         let n = self.identities.len();
@@ -31,7 +30,7 @@ impl RoomFusion {
                         match (obs[i].foot_m, obs[j].foot_m) {
                             (Some(f), Some(g)) => {
                                 any = true;
-                                let gate = self.pair(obs[i].cam, obs[j].cam).gate_m(adapt);
+                                let gate = self.gate_m(&obs[i], &obs[j]);
                                 if dist(f, g) > 0.5 * gate {
                                     agree = false;
                                     break 'pairs;

@@ -28,7 +28,7 @@ impl RoomFusion {
             if co_visible {
                 for &j in &ident.now {
                     if let Some(g) = obs[j].foot_m {
-                        let gate = self.pair(ob.cam, obs[j].cam).gate_m(adapt);
+                        let gate = self.gate_m(ob, &obs[j]);
                         let r = dist(f, g) / gate;
                         best = Some(best.map_or(r, |b: f64| b.min(r)));
                     }
