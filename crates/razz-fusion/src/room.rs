@@ -129,6 +129,9 @@ struct Identity {
     floor_m: Option<[f64; 2]>,
     /// Counted while unseen until this time.
     hold_until_s: f64,
+    /// Last seen walking out through a frame side beyond which no camera looks: only a
+    /// track that looks like them can take the identity up again.
+    left_view: bool,
     members: Vec<(usize, u64)>,
     /// Observations (indices into this update's flat list) seen now.
     now: Vec<usize>,

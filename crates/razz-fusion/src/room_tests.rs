@@ -538,3 +538,28 @@ fn after_a_long_gap_a_track_that_looks_different_is_someone_else() {
         }
     }
 }
+
+#[test]
+fn someone_walking_in_where_another_walked_out_takes_their_identity_only_if_alike() {
+    let red = gallery(&[1.0, 0.1, 0.0]);
+    let blue = gallery(&[0.0, 0.1, 1.0]);
+    let with = |mut t: TrackObs, g: Option<&Arc<Gallery>>| {
+        t.gallery = g.map(Arc::clone);
+        t
+    };
+    // (look of the newcomer, identity it gets)
+    for (look, want) in [(None, 2), (Some(&blue), 2), (Some(&red), 1)] {
+        let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+        let mut t = 0.0;
+        for x in (500..=630).step_by(10) {
+            f.update(t, &[seen(vec![with(at(1, x as f32, 300.0), Some(&red))])]);
+            t += 0.1;
+        }
+        let u = f.update(t, &[seen(vec![])]);
+        assert_eq!(u.count, 0, "walked out");
+        // One second later, someone walks in at the same place.
+        let u = f.update(t + 1.0, &[seen(vec![with(at(2, 625.0, 300.0), look)])]);
+        assert_eq!(u.count, 1);
+        assert_eq!(u.people[0].id, want, "{look:?}");
+    }
+}

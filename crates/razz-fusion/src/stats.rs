@@ -76,6 +76,13 @@ impl PairStats {
     /// Appearance threshold: the configured one, or (adapted) halfway between what the pair
     /// sees of one person and of two, never below one deviation above "two people"; when the
     /// two overlap, appearance cannot decide alone (0.99).
+    /// The cosine that different people seen by this pair rarely reach (their mean plus two
+    /// standard deviations), once learned.
+    pub fn unlike_above(&self, adapt: bool) -> Option<f32> {
+        (adapt && self.other_cos.n >= MIN_SAMPLES)
+            .then(|| (self.other_cos.mean + 2.0 * self.other_cos.std()).min(0.99) as f32)
+    }
+
     pub fn min_cos(&self, adapt: bool) -> f32 {
         if !adapt || self.same_cos.n < MIN_SAMPLES || self.other_cos.n < MIN_SAMPLES {
             return self.base_min_cos;
@@ -127,5 +134,18 @@ mod tests {
             p.same_cos.push(0.7);
         }
         assert_eq!(p.min_cos(true), 0.99);
+    }
+
+    #[test]
+    fn unlike_above_is_mean_plus_two_std_once_learned() {
+        let mut p = PairStats::new(1.0, 0.85);
+        for k in 0..30 {
+            assert_eq!(p.unlike_above(true), None);
+            p.other_cos.push(if k % 2 == 0 { 0.5 } else { 0.7 });
+        }
+        // mean 0.6, std sqrt(30 x 0.01 / 29) = 0.10171
+        let u = p.unlike_above(true).expect("learned");
+        assert!((u - 0.80342).abs() < 1e-4, "{u}");
+        assert_eq!(p.unlike_above(false), None);
     }
 }

@@ -139,16 +139,24 @@ impl RoomFusion {
             let id_a = la.identity;
             let mut learned = Vec::new();
             for b in obs {
-                if b.cam == a.cam {
+                if b.cam == a.cam && b.track == a.track {
                     continue;
                 }
                 let (Some(gb), Some(lb)) = (&b.gallery, self.links.get(&(b.cam, b.track))) else {
                     continue;
                 };
-                learned.push((b.cam, lb.identity == id_a, f64::from(ga.mean_cos(gb))));
+                // Two tracks of one camera seen together are two people: how alike people
+                // of this camera look.
+                let same = b.cam != a.cam && lb.identity == id_a;
+                learned.push((b.cam, same, f64::from(ga.mean_cos(gb))));
             }
             for (cam, same, c) in learned {
-                for (x, y) in [(a.cam, cam), (cam, a.cam)] {
+                let pairs = if cam == a.cam {
+                    vec![(cam, cam)]
+                } else {
+                    vec![(a.cam, cam), (cam, a.cam)]
+                };
+                for (x, y) in pairs {
                     let p = self.pair_mut(x, y);
                     if same {
                         p.same_cos.push(c);

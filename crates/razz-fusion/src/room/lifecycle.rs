@@ -110,6 +110,7 @@ impl RoomFusion {
             if floor.is_some() {
                 ident.floor_m = floor;
             }
+            ident.left_view = leaving;
             ident.hold_until_s = if leaving {
                 t_s
             } else if deep {

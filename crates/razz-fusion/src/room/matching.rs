@@ -70,23 +70,33 @@ impl RoomFusion {
                 spatial = true;
             }
         }
+        // Someone who walked out of the room's sight and someone walking in at the same place
+        // are the same person only if they look alike.
+        let left = !co_visible && ident.left_view;
+        if left && ob.gallery.is_none() {
+            return INF;
+        }
         // Appearance: decides alone without a spatial cue, else refines.
         if let Some(ga) = &ob.gallery {
-            let mut best: Option<(f32, f32)> = None;
+            let mut best: Option<(f32, f32, f32)> = None;
             for key in &ident.members {
                 if let Some(gb) = self.links.get(key).and_then(|l| l.gallery.as_ref()) {
                     let c = ga.similarity(gb);
-                    let thr = self.pair(ob.cam, key.0).min_cos(adapt);
-                    if best.is_none_or(|(bc, _)| c > bc) {
-                        best = Some((c, thr));
+                    let pair = self.pair(ob.cam, key.0);
+                    let unlike = pair.unlike_above(adapt).unwrap_or(0.0);
+                    if best.is_none_or(|(bc, _, _)| c > bc) {
+                        best = Some((c, pair.min_cos(adapt), unlike));
                     }
                 }
             }
-            if let Some((c, thr)) = best {
+            if let Some((c, thr, unlike)) = best {
+                if left && c < unlike {
+                    return INF;
+                }
                 // Unseen for longer than a brief occlusion, the person could be anywhere in a
                 // wide disc: where a track is says little, so its look must not say no.
                 if !co_visible
-                    && gap_s > self.cfg.occlusion_hold_s
+                    && (gap_s > self.cfg.occlusion_hold_s || left)
                     && c < self.cfg.reacquire_min_cos
                 {
                     return INF;
@@ -102,6 +112,8 @@ impl RoomFusion {
                     sum += 0.5 * a.min(2.0);
                     weight += 0.5;
                 }
+            } else if left {
+                return INF;
             }
         }
         if weight == 0.0 {
@@ -161,6 +173,7 @@ impl RoomFusion {
                             last_seen_s: t_s,
                             floor_m: ob.foot_m,
                             hold_until_s: t_s,
+                            left_view: false,
                             members: Vec::new(),
                             now: Vec::new(),
                         });
