@@ -19,9 +19,14 @@
 //! The count is the identities seen now plus those lost inside the view within
 //! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
 //! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
-//! person standing behind a pillar; a frame side beyond which another camera sees the floor
-//! does not count as near an exit); one that left through a frame edge, with no other camera
-//! expected to see it there, stops counting at once.
+//! person standing behind a pillar). One that left through a frame edge stops counting at once:
+//! a box at a frame side, or walking towards it and there within `EXIT_LOOKAHEAD_S`, unless
+//! another calibrated camera sees the floor beyond that side (a hand-over seam: the person is
+//! between views, so held). Such an identity is taken up again only by a track that looks
+//! like them, not by whoever walks in at the same door.
+//!
+//! Two cameras' feet are compared within the pair's floor gate, widened where the feet are
+//! uncertain (far from a camera a pixel of box bottom is a lot of floor).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -114,14 +114,16 @@ fn fusion_on_views_cut_from_pets() {
         ],
         &reference,
     );
-    // Overlapping views see everything the single view sees: fusion must not lose to it.
+    // Overlapping views see everything the single view sees: fusion must not lose to it, in
+    // counts or in identities.
     let razz = &overlap[0];
     assert!(
-        razz.exact >= reference.exact && razz.mae <= reference.mae,
+        razz.exact >= reference.exact && razz.mae <= reference.mae && razz.idf1 >= reference.idf1,
         "{razz:?} vs {reference:?}"
     );
-    // Cutting the view in two also cuts people at the seam (two half-bodies the detector
-    // often misses), so the hand-over case is held only to the baselines.
+    // Cutting the view in two also cuts people at the seam (two people side by side there
+    // become one box), and the half-width view's detector finds a person on the far path that
+    // the ground truth leaves out, so the hand-over case is held only to the baselines.
     for [razz, sum, original] in [&overlap, &handover] {
         assert!(
             razz.exact > sum.exact && razz.mae < sum.mae,
