@@ -413,11 +413,14 @@ impl RoomFusion {
             };
             let dt = t_s - link.last_seen_s;
             if dt > 0.0 {
+                // No faster than `max_speed_m_s` box heights per second (two boxes a
+                // millisecond apart would otherwise make a jitter a sprint).
+                let max_px_s = self.cfg.max_speed_m_s as f32 * ob.bbox.h;
                 let (ax, ay) = link.bbox.foot();
                 let (bx, by) = ob.bbox.foot();
                 let v = [(bx - ax) / dt as f32, (by - ay) / dt as f32];
                 for (s, n) in link.foot_vel_px_s.iter_mut().zip(v) {
-                    *s = 0.5 * *s + 0.5 * n;
+                    *s = 0.5 * *s + 0.5 * n.clamp(-max_px_s, max_px_s);
                 }
             }
             link.last_seen_s = t_s;

@@ -194,6 +194,19 @@ fn a_person_walking_out_is_gone_even_if_the_last_box_stops_short_of_the_edge() {
 }
 
 #[test]
+fn a_jitter_between_two_close_updates_is_not_a_walk_out() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    // Standing 150 px from the right edge; two updates 1 ms apart, the box 5 px apart (as
+    // a speed, 5000 px/s: 1500 px in 0.3 s). Speeds are capped at 2.5 box heights a second.
+    f.update(0.0, &[seen(vec![at(1, 470.0, 300.0)])]);
+    f.update(0.5, &[seen(vec![at(1, 465.0, 300.0)])]);
+    f.update(0.501, &[seen(vec![at(1, 470.0, 300.0)])]);
+    f.update(0.502, &[seen(vec![at(1, 470.0, 300.0)])]);
+    let u = f.update(0.6, &[seen(vec![])]);
+    assert_eq!(u.count, 1, "held, not gone");
+}
+
+#[test]
 fn a_person_crossing_a_seam_between_views_counts_while_neither_sees_them() {
     // Camera 1's image starts where camera 0's ends (floor x = 6.4 m).
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 6.4)]);
