@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use razz_fusion::Calibration;
 use razz_live::{Engine, EngineConfig, EngineMetrics};
 use razz_pipeline::Config;
 use razz_store::{KeySource, NewCamera, Role, Store, StoreOptions};
@@ -224,6 +225,22 @@ async fn first_admin(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo cameras' floor calibration: four points of the homography fitted to PETS09-S2L1's
+/// ground-truth floor positions (the fusion test cases' points), so the demo room de-duplicates
+/// by floor position as a calibrated site does. Uncalibrated, two views of the same people are
+/// linked by look alone, which these features do poorly (docs/decisions.md).
+fn demo_calibration() -> Calibration {
+    Calibration {
+        image_px: vec![[48.0, 288.0], [432.0, 288.0], [432.0, 547.2], [48.0, 547.2]],
+        floor_m: vec![
+            [-12.373_181_585, -0.209_339_139],
+            [-8.838_340_145, -7.788_169_693],
+            [-18.052_268_584, -13.075_262_030],
+            [-20.339_888_341, -8.919_036_860],
+        ],
+    }
+}
+
 /// Rooms and cameras from the config file (and the demo) are added when missing; what the
 /// API changed later is kept.
 async fn seed(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
@@ -245,6 +262,11 @@ async fn seed(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
             detect_fps: c.detect_fps.unwrap_or(5.0),
         })
         .collect();
+    let mut calibrations: Vec<(String, Calibration)> = cfg
+        .cameras
+        .iter()
+        .filter_map(|k| Some((k.id.clone(), k.calibration.clone()?)))
+        .collect();
     if demo {
         if !std::path::Path::new(DEMO_VIDEO).is_file() {
             bail!("--demo needs {DEMO_VIDEO} (apt-get install opencv-doc)");
@@ -260,6 +282,7 @@ async fn seed(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
                 enabled: true,
                 detect_fps: 5.0,
             });
+            calibrations.push((id.into(), demo_calibration()));
         }
     }
     for (id, name) in rooms {
@@ -270,11 +293,7 @@ async fn seed(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
     for c in cams {
         if store.get_camera(&c.id).await.is_err() {
             store.create_camera(&c).await?;
-            let cal = cfg
-                .cameras
-                .iter()
-                .find(|k| k.id == c.id)
-                .and_then(|k| k.calibration.as_ref());
+            let cal = calibrations.iter().find(|k| k.0 == c.id).map(|k| &k.1);
             if let Some(cal) = cal {
                 let patch = razz_store::CameraPatch {
                     calibration: Some(Some(serde_json::to_string(cal)?)),
