@@ -73,9 +73,6 @@ impl PairStats {
             .clamp(0.5 * self.base_gate_m, 1.5 * self.base_gate_m)
     }
 
-    /// Appearance threshold: the configured one, or (adapted) halfway between what the pair
-    /// sees of one person and of two, never below one deviation above "two people"; when the
-    /// two overlap, appearance cannot decide alone (0.99).
     /// The cosine that different people seen by this pair rarely reach (their mean plus two
     /// standard deviations), once learned.
     pub fn unlike_above(&self, adapt: bool) -> Option<f32> {
@@ -83,6 +80,9 @@ impl PairStats {
             .then(|| (self.other_cos.mean + 2.0 * self.other_cos.std()).min(0.99) as f32)
     }
 
+    /// Appearance threshold: the configured one, or (adapted) halfway between what the pair
+    /// sees of one person and of two, never below one deviation above "two people"; when the
+    /// two overlap, appearance cannot decide alone (0.99).
     pub fn min_cos(&self, adapt: bool) -> f32 {
         if !adapt || self.same_cos.n < MIN_SAMPLES || self.other_cos.n < MIN_SAMPLES {
             return self.base_min_cos;

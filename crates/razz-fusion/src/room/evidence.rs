@@ -151,12 +151,9 @@ impl RoomFusion {
                 learned.push((b.cam, same, f64::from(ga.mean_cos(gb))));
             }
             for (cam, same, c) in learned {
-                let pairs = if cam == a.cam {
-                    vec![(cam, cam)]
-                } else {
-                    vec![(a.cam, cam), (cam, a.cam)]
-                };
-                for (x, y) in pairs {
+                // Both orders of the pair (once for a camera with itself).
+                let orders = if cam == a.cam { 1 } else { 2 };
+                for (x, y) in [(a.cam, cam), (cam, a.cam)].into_iter().take(orders) {
                     let p = self.pair_mut(x, y);
                     if same {
                         p.same_cos.push(c);

@@ -70,38 +70,42 @@ impl RoomFusion {
                 spatial = true;
             }
         }
-        // Someone who walked out of the room's sight and someone walking in at the same place
-        // are the same person only if they look alike.
-        let left = !co_visible && ident.left_view;
-        if left && ob.gallery.is_none() {
-            return INF;
-        }
-        // Appearance: decides alone without a spatial cue, else refines.
+        // Appearance: decides alone without a spatial cue, else refines. Its best match among
+        // the identity's members, and that member's camera.
+        let mut best: Option<(f32, usize)> = None;
         if let Some(ga) = &ob.gallery {
-            let mut best: Option<(f32, f32, f32)> = None;
             for key in &ident.members {
                 if let Some(gb) = self.links.get(key).and_then(|l| l.gallery.as_ref()) {
                     let c = ga.similarity(gb);
-                    let pair = self.pair(ob.cam, key.0);
-                    let unlike = pair.unlike_above(adapt).unwrap_or(0.0);
-                    if best.is_none_or(|(bc, _, _)| c > bc) {
-                        best = Some((c, pair.min_cos(adapt), unlike));
+                    if best.is_none_or(|(bc, _)| c > bc) {
+                        best = Some((c, key.0));
                     }
                 }
             }
-            if let Some((c, thr, unlike)) = best {
-                if left && c < unlike {
-                    return INF;
-                }
+        }
+        // Someone who walked out of the room's sight and someone walking in at the same place
+        // are the same person only if they look alike.
+        let left = !co_visible && ident.left_view;
+        match best {
+            None if left => return INF,
+            None => {}
+            Some((c, cam)) => {
+                let pair = self.pair(ob.cam, cam);
                 // Unseen for longer than a brief occlusion, the person could be anywhere in a
-                // wide disc: where a track is says little, so its look must not say no.
-                if !co_visible
-                    && (gap_s > self.cfg.occlusion_hold_s || left)
-                    && c < self.cfg.reacquire_min_cos
-                {
+                // wide disc: where a track is says little, so its look must not say no. One
+                // who walked out must also look more alike than different people here do.
+                let mut need = if !co_visible && (gap_s > self.cfg.occlusion_hold_s || left) {
+                    self.cfg.reacquire_min_cos
+                } else {
+                    f32::NEG_INFINITY
+                };
+                if left {
+                    need = need.max(pair.unlike_above(adapt).unwrap_or(0.0));
+                }
+                if c < need {
                     return INF;
                 }
-                let a = f64::from((1.0 - c) / (1.0 - thr).max(1e-3));
+                let a = f64::from((1.0 - c) / (1.0 - pair.min_cos(adapt)).max(1e-3));
                 if !spatial {
                     if a > 1.0 {
                         return INF;
@@ -112,8 +116,6 @@ impl RoomFusion {
                     sum += 0.5 * a.min(2.0);
                     weight += 0.5;
                 }
-            } else if left {
-                return INF;
             }
         }
         if weight == 0.0 {
