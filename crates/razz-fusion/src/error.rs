@@ -1,4 +1,5 @@
-//! What can go wrong in fusion set-up: only calibration input is untrusted here.
+//! What can go wrong in fusion set-up: only calibration and floor-area input is untrusted
+//! here.
 
 /// A calibration that cannot be used, with the reason in words fit for an API error.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -11,4 +12,10 @@ pub enum FusionError {
     NotFinite(usize),
     #[error("calibration points are degenerate ({0}); pick 4 points with no 3 on one line")]
     Degenerate(&'static str),
+    #[error("a floor area needs 3 to 64 corners, got {0}")]
+    AreaCorners(usize),
+    #[error("floor area corner {0} is not a finite number")]
+    AreaNotFinite(usize),
+    #[error("the floor area's corners enclose no floor (all on one line?)")]
+    AreaEmpty,
 }

@@ -7,10 +7,12 @@
 //! offline on recordings (`razz analyze`) and live (`razz serve`), and is benchmarked alone.
 //!
 //! - [`homography`]: floor calibration (image pixels to metres);
+//! - [`area`]: a room's floor area, outside which people are not counted;
 //! - [`gallery`]: which tracks to embed and when, and each track's appearance gallery;
 //! - [`room`]: the fusion itself;
 //! - [`baseline`]: the naive sum and the original system's rule, for comparison.
 
+pub mod area;
 pub mod baseline;
 pub mod config;
 pub mod error;
@@ -23,6 +25,7 @@ mod tracks;
 #[cfg(test)]
 mod room_tests;
 
+pub use area::FloorArea;
 pub use config::{FusionConfig, PairConfig};
 pub use error::FusionError;
 pub use gallery::{EmbedPolicy, Gallery, TrackBox, TrackGalleries};

@@ -25,6 +25,9 @@
 //! between views, so held). Such an identity is taken up again only by a track that looks
 //! like them, not by whoever walks in at the same door.
 //!
+//! With a floor area set, only people whose feet are inside it count (and are listed); the
+//! others are fused all the same.
+//!
 //! Two cameras' feet are compared within the pair's floor gate, widened where the feet are
 //! uncertain (far from a camera a pixel of box bottom is a lot of floor).
 
@@ -33,6 +36,7 @@ use std::sync::Arc;
 
 use razz_core::BoxXywh;
 
+use crate::area::FloorArea;
 use crate::config::FusionConfig;
 use crate::gallery::Gallery;
 use crate::homography::{Homography, dist};
@@ -137,6 +141,9 @@ struct Identity {
     /// Last seen walking out through a frame side beyond which no camera looks: only a
     /// track that looks like them can take the identity up again.
     left_view: bool,
+    /// Last seen deep inside every view that saw them: if unseen now, behind something in
+    /// the room, so not whoever appears near an outer frame side (unless they look alike).
+    lost_deep: bool,
     members: Vec<(usize, u64)>,
     /// Observations (indices into this update's flat list) seen now.
     now: Vec<usize>,
@@ -216,6 +223,7 @@ pub struct RoomFusion {
     pairs: Vec<PairStats>,
     next_id: u64,
     last_t_s: Option<f64>,
+    area: Option<FloorArea>,
 }
 
 impl RoomFusion {
@@ -251,6 +259,7 @@ impl RoomFusion {
             pairs,
             next_id: 1,
             last_t_s: None,
+            area: None,
         }
     }
 
@@ -264,6 +273,16 @@ impl RoomFusion {
             c.homography = h;
             self.inverse[camera] = h.and_then(|h| h.inverse());
         }
+    }
+
+    /// Sets or clears the room's floor area (people outside it are not counted), keeping
+    /// identities.
+    pub fn set_floor_area(&mut self, area: Option<FloorArea>) {
+        self.area = area;
+    }
+
+    pub fn floor_area(&self) -> Option<&FloorArea> {
+        self.area.as_ref()
     }
 
     /// Live identities (seen or within grace) and links, for memory checks.

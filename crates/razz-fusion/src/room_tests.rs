@@ -576,3 +576,63 @@ fn someone_walking_in_where_another_walked_out_takes_their_identity_only_if_alik
         assert_eq!(u.people[0].id, want, "{look:?}");
     }
 }
+
+#[test]
+fn only_people_inside_the_floor_area_count_and_walking_in_keeps_the_identity() {
+    use crate::area::FloorArea;
+    // The room is floor x 0..4 m; camera 0 also sees x 4..6.4 m (a corridor).
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    f.set_floor_area(Some(
+        FloorArea::new(vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.8], [0.0, 4.8]]).expect("area"),
+    ));
+    let mut t = 0.0;
+    // Person 1 stands in the room (x 2 m); person 2 walks along the corridor towards it.
+    let mut ids = Vec::new();
+    for x in [560.0, 520.0, 480.0, 440.0, 400.0, 360.0] {
+        let u = f.update(t, &[seen(vec![at(1, 200.0, 300.0), at(2, x, 300.0)])]);
+        let want = if x < 400.0 { 2 } else { 1 };
+        assert_eq!(u.count, want, "person 2 at {x} px");
+        assert_eq!(u.people.len(), u.count);
+        ids.extend(u.people.iter().map(|p| p.id).filter(|&id| id != 1));
+        t += 0.2;
+    }
+    // Counted once inside, under the identity it had in the corridor (the second one made).
+    assert_eq!(ids, vec![2]);
+    // Cleared: everyone counts, in the corridor too.
+    f.set_floor_area(None);
+    let u = f.update(
+        t,
+        &[seen(vec![
+            at(1, 200.0, 300.0),
+            at(2, 360.0, 300.0),
+            at(3, 600.0, 300.0),
+        ])],
+    );
+    assert_eq!(u.count, 3);
+}
+
+#[test]
+fn someone_hidden_deep_inside_is_not_who_walks_in_at_the_edge() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    // Person 1 stands mid-view for 3 s, then is hidden (behind a sign); held for 6 s.
+    let mut t = 0.0;
+    while t < 3.0 {
+        f.update(t, &[seen(vec![at(1, 300.0, 300.0)])]);
+        t += 0.2;
+    }
+    t += 4.0;
+    // 4 s later someone appears at the right edge, 3.15 m away: within walking range of the
+    // hidden person (and of their last box, in pixels), but they would have been seen
+    // crossing the view.
+    let u = f.update(t, &[seen(vec![at(2, 615.0, 300.0)])]);
+    assert_eq!(u.count, 2, "{:?}", u.people);
+    let newcomer = u.people.iter().find(|p| p.seen).expect("seen");
+    assert_ne!(newcomer.id, 1);
+    // Someone re-appearing near the hidden person's place takes their identity.
+    let u = f.update(
+        t + 0.2,
+        &[seen(vec![at(2, 615.0, 300.0), at(3, 320.0, 300.0)])],
+    );
+    assert_eq!(u.count, 2);
+    assert!(u.people.iter().any(|p| p.id == 1 && p.seen));
+}

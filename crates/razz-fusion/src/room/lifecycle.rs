@@ -111,6 +111,7 @@ impl RoomFusion {
                 ident.floor_m = floor;
             }
             ident.left_view = leaving;
+            ident.lost_deep = deep && !leaving;
             ident.hold_until_s = if leaving {
                 t_s
             } else if deep {
@@ -169,6 +170,12 @@ impl RoomFusion {
         for ident in &self.identities {
             let seen = !ident.now.is_empty();
             if !seen && !ident.held(t_s) {
+                continue;
+            }
+            // Outside the room's floor area (feet known and not in it): not in the room.
+            if let (Some(area), Some(f)) = (&self.area, ident.floor_m)
+                && !area.contains(f)
+            {
                 continue;
             }
             let mut members = Vec::new();

@@ -84,8 +84,10 @@ impl RoomFusion {
             }
         }
         // Someone who walked out of the room's sight and someone walking in at the same place
-        // are the same person only if they look alike.
-        let left = !co_visible && ident.left_view;
+        // are the same person only if they look alike; so are someone hidden deep inside the
+        // view and someone appearing near its outer sides (crossing the view they would have
+        // been seen).
+        let left = !co_visible && (ident.left_view || (ident.lost_deep && !ob.deep_inside));
         match best {
             None if left => return INF,
             None => {}
@@ -176,6 +178,7 @@ impl RoomFusion {
                             floor_m: ob.foot_m,
                             hold_until_s: t_s,
                             left_view: false,
+                            lost_deep: false,
                             members: Vec::new(),
                             now: Vec::new(),
                         });
