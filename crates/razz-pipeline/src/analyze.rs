@@ -214,13 +214,9 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
             })
             .collect();
         if !members.is_empty() {
-            rooms_run.push(RoomRun::new(
-                &r.id,
-                members,
-                &cfg.fusion,
-                &opts.out_dir,
-                opts.baselines,
-            )?);
+            let mut run = RoomRun::new(&r.id, members, &cfg.fusion, &opts.out_dir, opts.baselines)?;
+            run.set_floor_area(r.floor_area_m.clone());
+            rooms_run.push(run);
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use razz_detect::DetectorConfig;
-use razz_fusion::{Calibration, FusionConfig};
+use razz_fusion::{Calibration, FloorArea, FusionConfig};
 use razz_track::TrackerConfig;
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +75,10 @@ pub struct RoomConfig {
     /// Display name; the id when unset.
     #[serde(default)]
     pub name: Option<String>,
+    /// The room's floor, corners `[x, y]` in metres in its cameras' calibration frame: only
+    /// people whose feet are inside count. Unset: everyone its cameras see.
+    #[serde(default)]
+    pub floor_area_m: Option<FloorArea>,
 }
 
 /// A camera of a room.
@@ -167,6 +171,18 @@ impl Config {
                         c.id
                     ));
                 }
+            }
+        }
+        for r in &self.rooms {
+            let calibrated = self
+                .cameras
+                .iter()
+                .any(|c| c.room == r.id && c.calibration.is_some());
+            if r.floor_area_m.is_some() && !calibrated {
+                return err(format!(
+                    "room {:?}: floor_area_m needs a calibrated camera in the room",
+                    r.id
+                ));
             }
         }
         let s = &self.server;
@@ -357,6 +373,14 @@ detect_fps = 5
             (
                 "[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"a\"\nurl = \"x\"\n[cameras.calibration]\nimage_px = [[0,0],[1,1],[2,2],[3,3]]\nfloor_m = [[0,0],[1,0],[1,1],[0,1]]\n",
                 "camera \"c\": calibration points are degenerate",
+            ),
+            (
+                "[[rooms]]\nid = \"a\"\nfloor_area_m = [[0,0],[1,0]]\n",
+                "3 to 64 corners",
+            ),
+            (
+                "[[rooms]]\nid = \"a\"\nfloor_area_m = [[0,0],[1,0],[1,1]]\n[[cameras]]\nid = \"c\"\nroom = \"a\"\nurl = \"x\"\n",
+                "room \"a\": floor_area_m needs a calibrated camera",
             ),
             ("this is not toml", "expected"),
         ] {

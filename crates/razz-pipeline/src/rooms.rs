@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use razz_fusion::baseline::{naive_sum, original_rule};
-use razz_fusion::{CameraObs, CameraSetup, FusionConfig, RoomFusion, RoomUpdate};
+use razz_fusion::{CameraObs, CameraSetup, FloorArea, FusionConfig, RoomFusion, RoomUpdate};
 use razz_track::TrackView;
 use serde::Serialize;
 
@@ -123,6 +123,30 @@ impl RoomRun {
         })
     }
 
+    /// Counts only people inside this floor area (the baselines too: their tracks whose feet
+    /// are outside are dropped).
+    pub fn set_floor_area(&mut self, area: Option<FloorArea>) {
+        self.fusion.set_floor_area(area);
+    }
+
+    /// The tracks whose feet are inside the floor area (or cannot be placed).
+    fn inside_area(&self, mut obs: Vec<Option<CameraObs>>) -> Vec<Option<CameraObs>> {
+        let Some(area) = self.fusion.floor_area() else {
+            return obs;
+        };
+        for (o, cam) in obs.iter_mut().zip(self.fusion.cameras()) {
+            let (Some(o), Some(h)) = (o, cam.homography) else {
+                continue;
+            };
+            o.tracks.retain(|t| {
+                let (x, y) = t.bbox.foot();
+                h.apply([f64::from(x), f64::from(y)])
+                    .is_none_or(|f| area.contains(f))
+            });
+        }
+        obs
+    }
+
     pub fn lines_file(&self) -> PathBuf {
         self.out.path.clone()
     }
@@ -146,7 +170,8 @@ impl RoomRun {
         self.max_count = self.max_count.max(u.count);
         let ids: Vec<&str> = frames.iter().map(|f| f.id).collect();
         self.out.write(&line(&self.id, frame, &u, &ids))?;
-        if let Some((sum, orig)) = &mut self.baselines {
+        let base_obs = self.baselines.is_some().then(|| self.inside_area(obs));
+        if let (Some(obs), Some((sum, orig))) = (base_obs, &mut self.baselines) {
             sum.write(&line(&self.id, frame, &naive_sum(&obs), &ids))?;
             orig.write(&line(
                 &self.id,

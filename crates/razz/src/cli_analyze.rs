@@ -194,6 +194,7 @@ fn single_camera(cfg: &mut Config, input: &str, id: Option<String>, fps: Option<
     cfg.rooms = vec![RoomConfig {
         id: "default".into(),
         name: None,
+        floor_area_m: None,
     }];
     cfg.cameras = vec![CameraConfig {
         id,
