@@ -8,13 +8,13 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use razz_detect::{DetectError, Detector, DetectorConfig, Embedder};
-use razz_fusion::{FusionConfig, Homography};
+use razz_fusion::{FloorArea, FusionConfig, Homography};
 use razz_track::TrackerConfig;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics::EngineMetrics;
-use crate::scheduler::{self, Command, Models, RoomChannels, SchedCamera, SchedConfig};
+use crate::scheduler::{self, Command, Models, RoomChannels, RoomEntry, SchedCamera, SchedConfig};
 use crate::slot::FrameSlot;
 use crate::state::{CameraSnapshot, CameraStatus, RoomSnapshot, SharedCamera, SharedRoom};
 use crate::supervisor::{self, Shared, Target};
@@ -30,6 +30,8 @@ pub struct EngineConfig {
 pub struct RoomSpec {
     pub id: String,
     pub name: String,
+    /// Only people inside count, when set. Changing it keeps the room's identities.
+    pub floor_area: Option<FloorArea>,
 }
 
 /// A camera to run. `Debug` hides the password.
@@ -186,14 +188,24 @@ impl Engine {
             r.retain(|id, _| rooms.iter().any(|x| &x.id == id));
             for room in rooms {
                 match r.get_mut(&room.id) {
-                    Some((name, _)) => *name = room.name.clone(),
+                    Some(e) => {
+                        e.name = room.name.clone();
+                        e.floor_area = room.floor_area.clone();
+                    }
                     None => {
                         let (tx, _) = watch::channel(Arc::new(RoomSnapshot {
                             room_id: room.id.clone(),
                             name: room.name.clone(),
                             ..Default::default()
                         }));
-                        r.insert(room.id.clone(), (room.name.clone(), tx));
+                        r.insert(
+                            room.id.clone(),
+                            RoomEntry {
+                                name: room.name.clone(),
+                                floor_area: room.floor_area.clone(),
+                                tx,
+                            },
+                        );
                     }
                 }
             }
@@ -298,18 +310,14 @@ impl Engine {
         let mut v: Vec<SharedRoom> = self
             .rooms
             .read()
-            .map(|r| r.values().map(|(_, tx)| tx.borrow().clone()).collect())
+            .map(|r| r.values().map(|e| e.tx.borrow().clone()).collect())
             .unwrap_or_default();
         v.sort_by(|a, b| a.room_id.cmp(&b.room_id));
         v
     }
 
     pub fn room(&self, id: &str) -> Option<watch::Receiver<SharedRoom>> {
-        self.rooms
-            .read()
-            .ok()?
-            .get(id)
-            .map(|(_, tx)| tx.subscribe())
+        self.rooms.read().ok()?.get(id).map(|e| e.tx.subscribe())
     }
 
     pub fn camera(&self, id: &str) -> Option<watch::Receiver<SharedCamera>> {

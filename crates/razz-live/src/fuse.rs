@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use razz_fusion::{CameraObs, CameraSetup, FusionConfig, Homography, RoomFusion, TrackGalleries};
+use razz_fusion::{
+    CameraObs, CameraSetup, FloorArea, FusionConfig, Homography, RoomFusion, TrackGalleries,
+};
 use razz_track::TrackView;
 
 use crate::state::{Member, RoomPerson};
@@ -54,8 +56,15 @@ impl Fusions {
         self.rooms.retain(|id, _| keep(id));
     }
 
-    /// One fusion step for a room at `t_s` (seconds on the scheduler's clock).
-    pub fn fuse(&mut self, room_id: &str, cams: &[CamInput<'_>], t_s: f64) -> Fused {
+    /// One fusion step for a room at `t_s` (seconds on the scheduler's clock), counting only
+    /// people inside `area` when it is set.
+    pub fn fuse(
+        &mut self,
+        room_id: &str,
+        cams: &[CamInput<'_>],
+        area: Option<&FloorArea>,
+        t_s: f64,
+    ) -> Fused {
         let ids: Vec<String> = cams.iter().map(|c| c.id.to_owned()).collect();
         let hs: Vec<Option<Homography>> = cams.iter().map(|c| c.homography).collect();
         let state = self
@@ -70,6 +79,9 @@ impl Fusions {
                 state.fusion.set_homography(i, *h);
                 state.homographies[i] = *h;
             }
+        }
+        if state.fusion.floor_area() != area {
+            state.fusion.set_floor_area(area.cloned());
         }
         let obs: Vec<Option<CameraObs>> = cams
             .iter()

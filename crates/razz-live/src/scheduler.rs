@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use razz_detect::{Detector, Embedder, ImageRef};
-use razz_fusion::{FusionConfig, Homography, TrackGalleries};
+use razz_fusion::{FloorArea, FusionConfig, Homography, TrackGalleries};
 use razz_track::{ByteTracker, TrackView, TrackerConfig};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -56,8 +56,15 @@ pub enum Command {
     Calibrate(String, Option<Homography>),
 }
 
+/// A room as the scheduler needs it: its settings and the channel its snapshots go to.
+pub struct RoomEntry {
+    pub name: String,
+    pub floor_area: Option<FloorArea>,
+    pub tx: watch::Sender<SharedRoom>,
+}
+
 /// Per-room channels, shared with the engine (which creates them).
-pub type RoomChannels = Arc<RwLock<HashMap<String, (String, watch::Sender<SharedRoom>)>>>;
+pub type RoomChannels = Arc<RwLock<HashMap<String, RoomEntry>>>;
 
 struct Live {
     cam: SchedCamera,
@@ -290,7 +297,8 @@ fn publish_rooms(
 ) {
     let Ok(rooms) = rooms.read() else { return };
     fusions.retain(|id| rooms.contains_key(id));
-    for (room_id, (name, tx)) in rooms.iter() {
+    for (room_id, entry) in rooms.iter() {
+        let (name, tx) = (&entry.name, &entry.tx);
         if only.is_some_and(|o| o != room_id) {
             continue;
         }
@@ -315,7 +323,7 @@ fn publish_rooms(
             people,
             mut global_ids,
             mut urgent,
-        } = fusions.fuse(room_id, &inputs, t_s);
+        } = fusions.fuse(room_id, &inputs, entry.floor_area.as_ref(), t_s);
         drop(inputs);
         for &i in &idx {
             let c = &mut cams[i];

@@ -8,6 +8,7 @@ mod app;
 mod auth;
 mod calibration;
 mod error;
+mod floor_area;
 mod history;
 mod openapi;
 mod ops;
@@ -107,6 +108,12 @@ pub fn router(state: AppState) -> Router {
             get(calibration::get_calibration)
                 .put(calibration::put_calibration)
                 .delete(calibration::delete_calibration),
+        )
+        .route(
+            "/api/rooms/{id}/floor-area",
+            get(floor_area::get_floor_area)
+                .put(floor_area::put_floor_area)
+                .delete(floor_area::delete_floor_area),
         )
         .route("/api/cameras/{id}/snapshot.jpg", get(api::camera_snapshot))
         .route("/api/connection-test", post(probe::connection_test))

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, auth, calibration, ops, probe, seed, ws};
+use crate::{api, auth, calibration, floor_area, ops, probe, seed, ws};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use crate::{api, auth, calibration, ops, probe, seed, ws};
         api::list_cameras, api::get_camera, api::create_camera, api::patch_camera, api::delete_camera,
         api::camera_status, api::camera_snapshot,
         calibration::get_calibration, calibration::put_calibration, calibration::delete_calibration,
+        floor_area::get_floor_area, floor_area::put_floor_area, floor_area::delete_floor_area,
         seed::room_count, seed::room_people, seed::all_counts,
         probe::connection_test,
         ws::room, ws::camera, ws::camera_video,

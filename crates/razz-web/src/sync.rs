@@ -13,6 +13,7 @@ pub async fn sync_engine(st: &AppState) -> Result<(), ApiError> {
         .await?
         .into_iter()
         .map(|r| RoomSpec {
+            floor_area: crate::floor_area::parse(r.floor_area.as_deref()),
             id: r.id,
             name: r.name,
         })

@@ -288,6 +288,12 @@ async fn seed(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
     for (id, name) in rooms {
         if store.get_room(&id).await.is_err() {
             store.create_room(&id, &name).await?;
+            let area = cfg.rooms.iter().find(|r| r.id == id);
+            if let Some(area) = area.and_then(|r| r.floor_area_m.as_ref()) {
+                store
+                    .set_room_floor_area(&id, Some(&serde_json::to_string(area)?))
+                    .await?;
+            }
         }
     }
     for c in cams {

@@ -34,6 +34,13 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (Method::DELETE, "/api/rooms/r9", None),
         (Method::GET, "/api/rooms/r1/history", None),
+        (Method::GET, "/api/rooms/r1/floor-area", None),
+        (
+            Method::PUT,
+            "/api/rooms/r1/floor-area",
+            Some(json!({"corners_m": [[0, 0], [4, 0], [4, 3], [0, 3]]})),
+        ),
+        (Method::DELETE, "/api/rooms/r1/floor-area", None),
         (Method::GET, "/api/cameras", None),
         (
             Method::POST,
@@ -431,6 +438,41 @@ async fn bad_input_gets_4xx_json_and_changes_nothing() {
             "",
         ),
         (
+            Method::PUT,
+            "/api/rooms/r1/floor-area",
+            r#"{"corners_m":[[0,0],[4,0]]}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "3 to 64 corners",
+        ),
+        (
+            Method::PUT,
+            "/api/rooms/r1/floor-area",
+            r#"{"corners_m":[[0,0],[1,1],[2,2]]}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "enclose no floor",
+        ),
+        (
+            Method::PUT,
+            "/api/rooms/r1/floor-area",
+            r#"{"corners_m":[[0,0],[4,0],["a",3]]}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+        (
+            Method::PUT,
+            "/api/rooms/nope/floor-area",
+            r#"{"corners_m":[[0,0],[4,0],[4,3]]}"#.into(),
+            StatusCode::NOT_FOUND,
+            "not found",
+        ),
+        (
+            Method::GET,
+            "/api/rooms/r1/floor-area",
+            "".into(),
+            StatusCode::NOT_FOUND,
+            "no floor area",
+        ),
+        (
             Method::GET,
             "/no/such/route",
             "".into(),
@@ -459,6 +501,45 @@ async fn bad_input_gets_4xx_json_and_changes_nothing() {
     }
     let after = listing(&http, &s, &admin).await;
     assert_eq!(before, after, "bad requests changed the database");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_floor_area_is_set_read_and_cleared() {
+    let s = Server::start("", &[]);
+    let http = Client::new();
+    let (admin, _) = setup(&http, &s).await;
+    let area = Some(json!({"corners_m": [[0, 0], [4, 0], [4, 2], [2, 2], [2, 4], [0, 4]]}));
+    let path = "/api/rooms/r1/floor-area";
+    let r = call(&http, &s, &Method::PUT, path, &area, Some(&admin)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.expect("json");
+    // An L of 4 x 2 m plus 2 x 2 m.
+    assert_eq!(v["area_m2"], json!(12.0), "{v}");
+    let r = call(&http, &s, &Method::GET, path, &None, Some(&admin)).await;
+    let got: Value = r.json().await.expect("json");
+    assert_eq!(got, v);
+    let room: Value = call(
+        &http,
+        &s,
+        &Method::GET,
+        "/api/rooms/r1",
+        &None,
+        Some(&admin),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert!(
+        room["floor_area"]
+            .as_str()
+            .is_some_and(|a| a.contains("[2.0,4.0]")),
+        "{room}"
+    );
+    let r = call(&http, &s, &Method::DELETE, path, &None, Some(&admin)).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = call(&http, &s, &Method::GET, path, &None, Some(&admin)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
