@@ -72,8 +72,37 @@ pub fn pets_floor() -> Homography {
     Homography::fit(&img, &floor).expect("homography from gt")
 }
 
-/// Writes the view's video into `dir` (MJPEG, every frame kept).
+/// The original view itself (the single-view reference).
+pub const WHOLE: View = View {
+    id: "vtest",
+    x_px: 0,
+    w_px: 768,
+    scale: 1.0,
+    brightness: 0.0,
+};
+
+/// The room the cases count: the floor nearer than the far footpath and the car park, that
+/// is below image row 150 of the original view (a quadrilateral a little wider and deeper than
+/// the frame, mapped to the floor). PETS's ground truth annotates nobody beyond it (no
+/// annotated feet above row 153), though people walk there.
+pub fn pets_room_area(floor: &Homography) -> Vec<[f64; 2]> {
+    [
+        [-100.0, 150.0],
+        [868.0, 150.0],
+        [868.0, 700.0],
+        [-100.0, 700.0],
+    ]
+    .iter()
+    .map(|&p| floor.apply(p).expect("corner maps to the floor"))
+    .collect()
+}
+
+/// Writes the view's video into `dir` (MJPEG, every frame kept); the whole view is the
+/// original file.
 pub fn make_view(dir: &Path, v: &View) -> std::path::PathBuf {
+    if v.x_px == 0 && v.w_px == 768 && v.scale == 1.0 && v.brightness == 0.0 {
+        return pets_video();
+    }
     let out = dir.join(format!("{}.avi", v.id));
     let (w, h) = v.size();
     let filter = format!(
@@ -123,10 +152,14 @@ pub fn calibration(v: &View, floor: &Homography) -> Calibration {
     Calibration { image_px, floor_m }
 }
 
-/// A config with one room of the given views, each calibrated.
-pub fn config(dir: &Path, views: &[View], calibrated: bool) -> std::path::PathBuf {
+/// A config with one room of the given views, each calibrated, and the room's floor area
+/// ([`pets_room_area`]) when `area`.
+pub fn config(dir: &Path, views: &[View], calibrated: bool, area: bool) -> std::path::PathBuf {
     let floor = pets_floor();
     let mut text = String::from("[[rooms]]\nid = \"hall\"\n");
+    if area {
+        text += &format!("floor_area_m = {:?}\n", pets_room_area(&floor));
+    }
     for v in views {
         let video = make_view(dir, v);
         text += &format!(
@@ -160,7 +193,7 @@ pub struct CountScore {
 impl CountScore {
     pub fn row(&self) -> String {
         format!(
-            "{:<34} {:>6} {:>8.1}% {:>7.3} {:>7.1}",
+            "{:<42} {:>6} {:>8.1}% {:>7.3} {:>7.1}",
             self.name,
             self.frames,
             100.0 * self.exact,
@@ -171,7 +204,7 @@ impl CountScore {
 
     pub fn header() -> String {
         format!(
-            "{:<34} {:>6} {:>9} {:>7} {:>7}",
+            "{:<42} {:>6} {:>9} {:>7} {:>7}",
             "method", "frames", "exact", "MAE", "IDF1"
         )
     }
