@@ -218,6 +218,25 @@ try {
   assert.ok(Math.abs(cal.image_px[0][0] - 0.2 * 768) < 3 && Math.abs(cal.image_px[0][1] - 0.6 * 576) < 3, JSON.stringify(cal.image_px));
   await page.screenshot({ path: join(SHOTS, 'calibration-1280.png'), fullPage: true });
 
+  step('cameras: a room floor area typed in, refused when bad, saved, then removed');
+  const areaItem = `li[data-room="${ROOM}"]`;
+  const flashText = () => page.textContent('main p[role=status]');
+  await page.click(`${areaItem} summary`);
+  await page.fill(`${areaItem} textarea[name=floor-area]`, '0, 0\n6, 0');
+  await page.click(`${areaItem} .area-save`);
+  await page.waitForFunction(() => /3 to 64 corners/.test(document.querySelector('main p[role=status]')?.textContent || ''), null, { timeout: 10000 });
+  await page.fill(`${areaItem} textarea[name=floor-area]`, '0, 0\n6, 0\n6, 4\n0, 4');
+  await page.click(`${areaItem} .area-save`);
+  await page.waitForFunction(() => /Floor area of .* saved/.test(document.querySelector('main p[role=status]')?.textContent || ''), null, { timeout: 10000 });
+  const area = await page.evaluate(async (id) => (await fetch(`/api/rooms/${id}/floor-area`)).json(), ROOM);
+  assert.equal(area.area_m2, 24);
+  assert.match(await page.textContent(`${areaItem} summary`), /4 corners/);
+  await page.click(`${areaItem} summary`);
+  await page.click(`${areaItem} button:has-text("Remove area")`);
+  await page.waitForFunction(() => /removed/.test(document.querySelector('main p[role=status]')?.textContent || ''), null, { timeout: 10000 });
+  assert.match(await flashText(), /everyone seen counts/);
+  assert.match(await page.textContent(`${areaItem} summary`), /whole view/);
+
   step('history: a chart of the room is drawn with its samples');
   await page.click('#nav a[href="#/history"]');
   const chartSel = `canvas.chart[data-room="${ROOM}"]`;

@@ -1,7 +1,8 @@
 // Camera management (admins): rooms, and cameras added, edited, disabled and deleted with a
 // live status each. Credentials are entered once and never shown again (the service never
 // returns them). "Test connection" says what went wrong (login, unreachable, no such stream,
-// no video). Calibration points are picked by clicking on the camera's snapshot.
+// no video). Calibration points are picked by clicking on the camera's snapshot. A room's
+// floor area (corners in the calibration's metres) is typed one corner per line.
 
 import { api, h } from './api.js';
 import { calibrationPanel } from './calibration.js';
@@ -50,7 +51,7 @@ export async function mount(main) {
       await change(() => api('POST', '/api/rooms', body), `Room ${body.name} added.`);
     });
     roomsBox.replaceChildren(h('h2', {}, 'Rooms'),
-      h('ul', { class: 'plain' }, ...state.rooms.map((r) => h('li', {},
+      h('ul', { class: 'plain' }, ...state.rooms.map((r) => h('li', { 'data-room': r.id },
         h('strong', {}, r.name), h('span', { class: 'muted' }, ` (${r.id}) `),
         h('button', {
           type: 'button',
@@ -59,8 +60,29 @@ export async function mount(main) {
             if (!confirm(`Delete room ${r.name}?`)) return;
             await change(() => api('DELETE', `/api/rooms/${r.id}`), `Room ${r.name} deleted.`);
           },
-        }, 'delete')))),
+        }, 'delete'),
+        areaEditor(r)))),
       form);
+  }
+
+  /** The room's floor area: only people whose feet are inside count (needs calibration). */
+  function areaEditor(r) {
+    const corners = r.floor_area ? JSON.parse(r.floor_area) : [];
+    const text = h('textarea', { name: 'floor-area', rows: 4, cols: 24, placeholder: '0, 0\n8, 0\n8, 10\n0, 10' });
+    text.value = corners.map((p) => p.join(', ')).join('\n');
+    const save = async () => {
+      const corners_m = text.value.split('\n').map((l) => l.trim()).filter(Boolean)
+        .map((l) => l.split(/[\s,;]+/).map(Number));
+      await change(() => api('PUT', `/api/rooms/${r.id}/floor-area`, { corners_m }), `Floor area of ${r.name} saved.`);
+    };
+    const remove = () => change(() => api('DELETE', `/api/rooms/${r.id}/floor-area`), `Floor area of ${r.name} removed: everyone seen counts.`);
+    return h('details', { class: 'floor-area' },
+      h('summary', {}, corners.length ? `floor area: ${corners.length} corners` : 'floor area: whole view'),
+      h('p', { class: 'muted small' }, 'Corners x, y in metres (the cameras\' calibration frame), one per line. Only people standing inside count.'),
+      text,
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'area-save', onclick: save }, 'Save area'),
+        corners.length ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Remove area') : null));
   }
 
   function renderCameras() {
