@@ -1,6 +1,7 @@
 //! Fusion step cost: 4 cameras x 10 people (every camera sees everyone, the worst overlap),
 //! calibrated, each track with a 1280-d gallery of 8 samples, people walking. Reference in the
-//! same run: the original system's per-frame rule on the same input.
+//! same run: the original system's per-frame rule on the same input. A variant sets a room
+//! floor area (a 64-corner polygon, the most the API takes) with 3 of the 10 people outside.
 //! Target: <= 1 ms per update.
 
 use std::hint::black_box;
@@ -10,8 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use razz_core::BoxXywh;
 use razz_fusion::baseline::original_rule;
 use razz_fusion::{
-    CameraObs, CameraSetup, EmbedPolicy, FusionConfig, Homography, RoomFusion, TrackGalleries,
-    TrackObs,
+    CameraObs, CameraSetup, EmbedPolicy, FloorArea, FusionConfig, Homography, RoomFusion,
+    TrackGalleries, TrackObs,
 };
 
 const CAMERAS: usize = 4;
@@ -94,6 +95,22 @@ fn bench(c: &mut Criterion) {
             t += 0.2;
             k = (k + 1) % frames.len();
             black_box(fusion.update(t, &frames[k]).count)
+        })
+    });
+    // A floor area: a 64-corner circle of radius 2 m around floor (4, 3.4).
+    let (mut fenced, _) = setup();
+    let corners = (0..64)
+        .map(|i| {
+            let a = std::f64::consts::TAU * f64::from(i) / 64.0;
+            [4.0 + 2.0 * a.cos(), 3.4 + 2.0 * a.sin()]
+        })
+        .collect();
+    fenced.set_floor_area(Some(FloorArea::new(corners).expect("circle")));
+    c.bench_function("fusion update 4x10, 64-corner floor area", |b| {
+        b.iter(|| {
+            t += 0.2;
+            k = (k + 1) % frames.len();
+            black_box(fenced.update(t, &frames[k]).count)
         })
     });
     // Churn: each update, 4 of the 40 tracks are new ids (a tracker lost them), so they go
