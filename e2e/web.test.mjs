@@ -230,12 +230,13 @@ try {
   await page.waitForFunction(() => /Floor area of .* saved/.test(document.querySelector('main p[role=status]')?.textContent || ''), null, { timeout: 10000 });
   const area = await page.evaluate(async (id) => (await fetch(`/api/rooms/${id}/floor-area`)).json(), ROOM);
   assert.equal(area.area_m2, 24);
-  assert.match(await page.textContent(`${areaItem} summary`), /4 corners/);
+  // The list is re-read after the message: wait for it.
+  await page.waitForFunction((sel) => /4 corners/.test(document.querySelector(sel)?.textContent || ''), `${areaItem} summary`, { timeout: 10000 });
   await page.click(`${areaItem} summary`);
   await page.click(`${areaItem} button:has-text("Remove area")`);
   await page.waitForFunction(() => /removed/.test(document.querySelector('main p[role=status]')?.textContent || ''), null, { timeout: 10000 });
   assert.match(await flashText(), /everyone seen counts/);
-  assert.match(await page.textContent(`${areaItem} summary`), /whole view/);
+  await page.waitForFunction((sel) => /whole view/.test(document.querySelector(sel)?.textContent || ''), `${areaItem} summary`, { timeout: 10000 });
 
   step('history: a chart of the room is drawn with its samples');
   await page.click('#nav a[href="#/history"]');
