@@ -32,9 +32,7 @@ impl FloorArea {
         {
             return Err(FusionError::AreaNotFinite(i));
         }
-        let area = Self {
-            corners_m: corners_m.clone(),
-        };
+        let area = Self { corners_m };
         if area.area_m2() < 1e-6 {
             return Err(FusionError::AreaEmpty);
         }

@@ -87,21 +87,23 @@ impl RoomFusion {
         // are the same person only if they look alike; so are someone hidden deep inside the
         // view and someone appearing near its outer sides (crossing the view they would have
         // been seen).
-        let left = !co_visible && (ident.left_view || (ident.lost_deep && !ob.deep_inside));
+        let must_look_alike =
+            !co_visible && (ident.left_view || (ident.lost_deep && !ob.deep_inside));
         match best {
-            None if left => return INF,
+            None if must_look_alike => return INF,
             None => {}
             Some((c, cam)) => {
                 let pair = self.pair(ob.cam, cam);
                 // Unseen for longer than a brief occlusion, the person could be anywhere in a
-                // wide disc: where a track is says little, so its look must not say no. One
-                // who walked out must also look more alike than different people here do.
-                let mut need = if !co_visible && (gap_s > self.cfg.occlusion_hold_s || left) {
-                    self.cfg.reacquire_min_cos
-                } else {
-                    f32::NEG_INFINITY
-                };
-                if left {
+                // wide disc: where a track is says little, so its look must not say no. In the
+                // two cases above the look must also be more alike than different people's here.
+                let mut need =
+                    if !co_visible && (gap_s > self.cfg.occlusion_hold_s || must_look_alike) {
+                        self.cfg.reacquire_min_cos
+                    } else {
+                        f32::NEG_INFINITY
+                    };
+                if must_look_alike {
                     need = need.max(pair.unlike_above(adapt).unwrap_or(0.0));
                 }
                 if c < need {
