@@ -32,7 +32,19 @@ while :; do
 done
 api "$BASE/api/cameras/c1/status"; echo
 # Inference time: detector vs appearance embedder (cross-camera fusion), seconds in total.
-api "$BASE/metrics" | grep -E '^razz_(detector|embedder)_latency_seconds_(sum|count)|^razz_camera_embeddings_total' || true
+metrics=$(api "$BASE/metrics")
+grep -E '^razz_(detector|embedder)_latency_seconds_(sum|count)|^razz_camera_embeddings_total' <<<"$metrics" || true
+# Both models run on the one inference thread and its ONNX Runtime pool, one after the other,
+# so the embedder's share of that time is its share of inference CPU; razz's whole CPU time
+# (all threads, from /proc) is printed beside it.
+cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$RAZZ_PID/stat")
+awk -v cpu="$cpu_s" -v d="$duration" '
+  /^razz_detector_latency_seconds_sum/ { det += $2 }
+  /^razz_embedder_latency_seconds_sum/ { emb += $2 }
+  END {
+    printf "razz CPU: %.1f s in %d s (%.2f cores); inference: detector %.1f s, embedder %.1f s\n", cpu, d, cpu / d, det, emb
+    if (det + emb > 0) printf "embedder share of inference time: %.1f%%\n", 100 * emb / (det + emb)
+  }' <<<"$metrics"
 awk -v p="$peak" 'BEGIN { printf "peak razz RSS: %.1f MiB (target <= 300 MB)\n", p/1024 }'
 if [ -n "$at120" ]; then
   awk -v a="$at120" -v b="$last" 'BEGIN { printf "growth minute 2 -> end: %+.2f%% (target <= 2%%)\n", (b-a)*100/a }'
