@@ -81,20 +81,17 @@ pub const WHOLE: View = View {
     brightness: 0.0,
 };
 
-/// The room the cases count: the floor nearer than the far footpath and the car park, that
-/// is below image row 150 of the original view (a quadrilateral a little wider and deeper than
-/// the frame, mapped to the floor). PETS's ground truth annotates nobody beyond it (no
-/// annotated feet above row 153), though people walk there.
+/// The room the cases count: the floor the ground truth covers. PETS's ground truth annotates
+/// nobody on the far footpath and car park (no annotated feet above row 153), though people
+/// walk there, and starts and ends people only while their whole box is inside the frame (no
+/// annotated box crosses a frame side; annotated feet lie at x 14.7-752.7 of 768). So the room
+/// is the floor whose people are wholly in view: feet below row 150 and between columns 14
+/// and 753 of the original view (a quadrilateral, deeper than the frame, mapped to the floor).
 pub fn pets_room_area(floor: &Homography) -> Vec<[f64; 2]> {
-    [
-        [-100.0, 150.0],
-        [868.0, 150.0],
-        [868.0, 700.0],
-        [-100.0, 700.0],
-    ]
-    .iter()
-    .map(|&p| floor.apply(p).expect("corner maps to the floor"))
-    .collect()
+    [[14.0, 150.0], [753.0, 150.0], [753.0, 700.0], [14.0, 700.0]]
+        .iter()
+        .map(|&p| floor.apply(p).expect("corner maps to the floor"))
+        .collect()
 }
 
 /// Writes the view's video into `dir` (MJPEG, every frame kept); the whole view is the
