@@ -3,13 +3,15 @@
 //! (earliest deadline first), always on that camera's newest frame. A slow detector thus
 //! lowers every camera's effective rate evenly, and the frames it cannot serve are dropped in
 //! the slots, never queued. After each detection the camera's tracks that are due get an
-//! appearance embedding (bounded per update), and the camera's room is fused again.
+//! appearance embedding (bounded per update; while other cameras wait past their turn, only
+//! first and ambiguous ones), and the camera's room is fused again.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use razz_core::BoxXywh;
 use razz_detect::{Detector, Embedder, ImageRef};
 use razz_fusion::{FloorArea, FusionConfig, Homography, TrackGalleries};
 use razz_track::{ByteTracker, TrackView, TrackerConfig};
@@ -147,6 +149,12 @@ pub fn run(
             .map(|(i, _)| i);
         let mut touched_room = None;
         if let Some(i) = pick {
+            // Other cameras already waiting past their turn: the detector is the bottleneck,
+            // so this update embeds only what fusion cannot do without.
+            let behind = cams
+                .iter()
+                .enumerate()
+                .any(|(j, o)| j != i && o.cam.slot.has_frame() && o.next_due <= now);
             let c = &mut cams[i];
             if let Some(arrived) = c.cam.slot.take() {
                 let f = &arrived.frame;
@@ -166,7 +174,7 @@ pub fn run(
                         c.frame_px = (f.width, f.height);
                         c.frame_ts_ms = arrived.at_ms;
                         if let Some(e) = models.embedder.as_mut() {
-                            embed_due(c, e, &f.bgr, t, &metrics);
+                            embed_due(c, e, &f.bgr, t, behind, &metrics);
                         }
                         let dropped = c.cam.slot.dropped();
                         metrics
@@ -230,12 +238,24 @@ pub fn run(
 }
 
 /// Embeds the camera's due tracks (new, ambiguous, or by interval; poor crops skipped) and
-/// frees the galleries of tracks its tracker forgot.
-fn embed_due(c: &mut Live, embedder: &mut Embedder, bgr: &[u8], t_s: f64, metrics: &EngineMetrics) {
+/// frees the galleries of tracks its tracker forgot. When the scheduler is `behind`, the
+/// interval refreshes wait: detection comes first; a track's first embedding and the
+/// ambiguous ones (which fusion asked for) still run.
+fn embed_due(
+    c: &mut Live,
+    embedder: &mut Embedder,
+    bgr: &[u8],
+    t_s: f64,
+    behind: bool,
+    metrics: &EngineMetrics,
+) {
     let Some(galleries) = &mut c.galleries else {
         return;
     };
-    let due = galleries.due_views(t_s, &c.views, &c.urgent, c.frame_px);
+    let mut due = galleries.due_views(t_s, &c.views, &c.urgent, c.frame_px);
+    if behind {
+        keep_essential(&mut due, galleries, &c.urgent);
+    }
     let (w, h) = c.frame_px;
     if !due.is_empty() {
         let crops: Vec<_> = due.iter().map(|d| d.1).collect();
@@ -260,6 +280,15 @@ fn embed_due(c: &mut Live, embedder: &mut Embedder, bgr: &[u8], t_s: f64, metric
         }
     }
     galleries.forget_ended(&c.tracker);
+}
+
+/// Keeps the embeddings fusion cannot do without: a track's first, and ambiguous tracks'.
+fn keep_essential(
+    due: &mut Vec<(u64, BoxXywh)>,
+    galleries: &TrackGalleries,
+    urgent: &HashSet<u64>,
+) {
+    due.retain(|(track, _)| galleries.get(*track).is_none() || urgent.contains(track));
 }
 
 /// Sends a camera's latest tracks, each with the global id fusion gave it.
@@ -368,5 +397,24 @@ fn publish_rooms(
             degraded: !offline.is_empty(),
             offline_cameras: offline,
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use razz_fusion::EmbedPolicy;
+
+    #[test]
+    fn behind_only_first_and_ambiguous_embeddings_run() {
+        let mut g = TrackGalleries::new(EmbedPolicy::default());
+        g.add(1, 0.0, vec![1.0, 0.0]);
+        g.add(3, 0.0, vec![0.0, 1.0]);
+        let b = BoxXywh::new(10.0, 10.0, 40.0, 100.0);
+        // 2: never embedded; 3: embedded and ambiguous; 1: embedded, refresh due.
+        let mut due = vec![(2, b), (3, b), (1, b)];
+        keep_essential(&mut due, &g, &HashSet::from([3]));
+        let kept: Vec<u64> = due.iter().map(|d| d.0).collect();
+        assert_eq!(kept, vec![2, 3]);
     }
 }
