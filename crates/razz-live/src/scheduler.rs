@@ -170,6 +170,7 @@ pub fn run(
                 match result {
                     Ok(dets) => {
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
+                        c.tracker.set_frame_px(f.width, f.height);
                         c.views = c.tracker.update(t, &dets);
                         c.frame_px = (f.width, f.height);
                         c.frame_ts_ms = arrived.at_ms;

@@ -395,11 +395,13 @@ fn step(
                         })?;
                     }
                 }
+                run.tracker.set_frame_px(run.frame_px.0, run.frame_px.1);
                 run.tracker.update(t, &dets)
             }
             (None, Feed::Detections { by_frame, .. }) if run.schedule.due(t) => {
                 run.detector_runs += 1;
                 let dets = by_frame.get(&frame_index).map(Vec::as_slice).unwrap_or(&[]);
+                run.tracker.set_frame_px(run.frame_px.0, run.frame_px.1);
                 run.tracker.update(t, dets)
             }
             (None, _) => run.tracker.predict(t),

@@ -25,6 +25,12 @@ pub struct TrackerConfig {
     pub low_score: f32,
     /// A detection needs at least this score to start a new track.
     pub new_track_score: f32,
+    /// The score a detection needs to start a track when its box reaches within
+    /// `edge_margin_px` of a frame side: a person cut by the frame scores lower than one in
+    /// full view. Used once the tracker knows the frame size (`set_frame_px`).
+    pub edge_new_track_score: f32,
+    /// How close to a frame side, in pixels, a box counts as cut by it.
+    pub edge_margin_px: f32,
     /// First association: max cost `1 - IoU·score` (ByteTrack's `match_thresh`).
     pub match_cost_high: f32,
     /// Second association (low-score detections): max cost `1 - IoU`.
@@ -49,6 +55,8 @@ impl Default for TrackerConfig {
             high_score: 0.5,
             low_score: 0.3,
             new_track_score: 0.7,
+            edge_new_track_score: 0.5,
+            edge_margin_px: 4.0,
             match_cost_high: 0.95,
             match_cost_low: 0.5,
             match_cost_tentative: 0.7,
@@ -120,6 +128,8 @@ pub struct ByteTracker {
     config: TrackerConfig,
     tracks: Vec<Track>,
     next_id: u64,
+    /// Frame width and height, pixels, once known.
+    frame_px: Option<(f32, f32)>,
 }
 
 impl ByteTracker {
@@ -128,11 +138,35 @@ impl ByteTracker {
             config,
             tracks: Vec::new(),
             next_id: 1,
+            frame_px: None,
         }
     }
 
     pub fn config(&self) -> &TrackerConfig {
         &self.config
+    }
+
+    /// Tells the tracker the size of the frames its detections come from, so that boxes cut
+    /// by a frame side can start tracks at `edge_new_track_score`.
+    pub fn set_frame_px(&mut self, width_px: u32, height_px: u32) {
+        self.frame_px =
+            (width_px > 0 && height_px > 0).then_some((width_px as f32, height_px as f32));
+    }
+
+    /// The score `d` needs to start a track.
+    fn birth_score(&self, d: &Detection) -> f32 {
+        let cfg = &self.config;
+        let Some((w, h)) = self.frame_px else {
+            return cfg.new_track_score;
+        };
+        let m = cfg.edge_margin_px;
+        let b = &d.bbox;
+        let cut = b.x <= m || b.y <= m || b.x + b.w >= w - m || b.y + b.h >= h - m;
+        if cut {
+            cfg.edge_new_track_score
+        } else {
+            cfg.new_track_score
+        }
     }
 
     /// Number of tracks held in memory (tentative, tracked and lost).
@@ -218,7 +252,7 @@ impl ByteTracker {
         // 5. New tentative tracks.
         for &c in &m3.unmatched_cols {
             let d = left[c];
-            if d.score >= cfg.new_track_score {
+            if d.score >= self.birth_score(&d) {
                 let mut tr = Track {
                     id: 0,
                     kf: BoxKalman::initiate(&d.bbox, &cfg.kalman),
@@ -460,6 +494,48 @@ mod tests {
         assert_eq!(t.confirmed(), before, "predict must not change state");
         // Moving 50 px/s; 0.5 s past the last update at x = 145: about 170.
         assert!((p[0].bbox.x - 170.0).abs() < 5.0, "{:?}", p[0].bbox);
+    }
+
+    #[test]
+    fn a_box_cut_by_the_frame_starts_a_track_at_the_edge_score() {
+        // 640x480 frame; 40x100 boxes. x = 598 reaches 638, within the 4 px margin of the
+        // right side; x = 300 is well inside.
+        let run = |frame: Option<(u32, u32)>, x: f32, score: f32| {
+            let mut t = ByteTracker::new(TrackerConfig::default());
+            if let Some((w, h)) = frame {
+                t.set_frame_px(w, h);
+            }
+            t.update(0.0, &[det(x, 200.0, score)]);
+            t.update(0.1, &[det(x, 200.0, score)]).len()
+        };
+        let frame = Some((640, 480));
+        assert_eq!(
+            run(frame, 598.0, 0.55),
+            1,
+            "cut by the side: 0.55 >= 0.5 starts"
+        );
+        assert_eq!(
+            run(frame, 300.0, 0.55),
+            0,
+            "inside: 0.55 < 0.7 starts nothing"
+        );
+        assert_eq!(run(frame, 300.0, 0.75), 1);
+        assert_eq!(run(frame, 2.0, 0.55), 1, "left side too");
+        assert_eq!(
+            run(frame, 598.0, 0.45),
+            0,
+            "under high_score: never a birth"
+        );
+        assert_eq!(
+            run(None, 598.0, 0.55),
+            0,
+            "frame size unknown: one threshold"
+        );
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        t.set_frame_px(640, 480);
+        // Bottom side: y 378 + 100 = 478.
+        t.update(0.0, &[det(300.0, 378.0, 0.6)]);
+        assert_eq!(t.update(0.1, &[det(300.0, 378.0, 0.6)]).len(), 1);
     }
 
     #[test]
