@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use razz_core::BoxXywh;
 
+use crate::crossing::{CrossingPolicy, Crossings, Swap};
+
 /// One track's appearance: a running mean of its L2-normalised samples, kept in `f32`, and at
 /// most K of the samples themselves, kept as 8-bit codes (a quarter of the memory; the cosine
 /// moves by about 1e-3, far below what separates people).
@@ -122,6 +124,11 @@ impl Gallery {
             .map(|s| s.dot(&self.sum))
             .fold(dot(&self.sum, &other.sum) * other.inv_norm, f32::max);
         best * self.inv_norm
+    }
+
+    /// Cosine of the running mean with a unit vector.
+    pub(crate) fn mean_cos_vec(&self, v: &[f32]) -> f32 {
+        dot(&self.sum, v) * self.inv_norm
     }
 
     /// Cosine of the two running means alone (cheaper than [`Gallery::similarity`]).
@@ -238,18 +245,53 @@ struct Entry {
     last_s: f64,
 }
 
-/// The galleries of one camera's tracks.
+/// The galleries of one camera's tracks, and the crossings between them not decided yet.
 pub struct TrackGalleries {
     policy: EmbedPolicy,
     by_track: HashMap<u64, Entry>,
+    crossings: Crossings,
 }
 
 impl TrackGalleries {
     pub fn new(policy: EmbedPolicy) -> Self {
+        Self::with_crossings(policy, CrossingPolicy::default())
+    }
+
+    pub fn with_crossings(policy: EmbedPolicy, crossing: CrossingPolicy) -> Self {
         Self {
             policy,
             by_track: HashMap::new(),
+            crossings: Crossings::new(crossing),
         }
+    }
+
+    /// Watches this update's boxes for tracks crossing each other (see [`crate::crossing`]).
+    pub fn observe(&mut self, t_s: f64, tracks: &[TrackBox]) {
+        let by_track = &self.by_track;
+        self.crossings.observe(t_s, tracks, |id| {
+            by_track.get(&id).map(|e| Arc::clone(&e.gallery))
+        });
+    }
+
+    /// True when `track` left a crossing and its embedding decides who it follows now.
+    pub fn in_crossing(&self, track: u64) -> bool {
+        self.crossings.wants_sample(track)
+    }
+
+    /// The crossings decided since the last call that swapped their people. The galleries
+    /// are already exchanged; the caller exchanges the two ids in its tracker and views.
+    pub fn take_swaps(&mut self) -> Vec<(u64, u64)> {
+        let swaps: Vec<Swap> = self.crossings.decide();
+        let mut out = Vec::with_capacity(swaps.len());
+        for s in swaps {
+            for (id, past) in [(s.a, s.gallery_a), (s.b, s.gallery_b)] {
+                if let Some(e) = self.by_track.get_mut(&id) {
+                    e.gallery = past;
+                }
+            }
+            out.push((s.a, s.b));
+        }
+        out
     }
 
     /// Indices into `tracks` that should be embedded at `t_s`: tracks with no gallery first,
@@ -272,7 +314,8 @@ impl TrackGalleries {
                 None => (0, f64::INFINITY),
                 Some(e) => {
                     let since = t_s - e.last_s;
-                    if urgent.contains(&t.track) && since >= self.policy.urgent_interval_s {
+                    let urgent = urgent.contains(&t.track) || self.crossings.wants_sample(t.track);
+                    if urgent && since >= self.policy.urgent_interval_s {
                         (1, since)
                     } else if since >= self.policy.interval_s {
                         (2, since)
@@ -296,6 +339,7 @@ impl TrackGalleries {
     /// Adds an embedding (any scale; it is normalised here) to a track's gallery.
     pub fn add(&mut self, track: u64, t_s: f64, mut embedding: Vec<f32>) {
         normalise(&mut embedding);
+        self.crossings.add(track, &embedding);
         let samples = self.policy.samples;
         match self.by_track.get_mut(&track) {
             Some(e) => {
@@ -322,6 +366,8 @@ impl TrackGalleries {
     /// Frees the galleries of tracks that ended (`alive` says which still exist).
     pub fn retain(&mut self, mut alive: impl FnMut(u64) -> bool) {
         self.by_track.retain(|id, _| alive(*id));
+        let by_track = &self.by_track;
+        self.crossings.retain(|id| by_track.contains_key(&id));
     }
 
     pub fn len(&self) -> usize {

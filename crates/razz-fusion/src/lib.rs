@@ -9,12 +9,14 @@
 //! - [`homography`]: floor calibration (image pixels to metres);
 //! - [`area`]: a room's floor area, outside which people are not counted;
 //! - [`gallery`]: which tracks to embed and when, and each track's appearance gallery;
+//! - [`crossing`]: two tracks of one camera that swapped people while crossing;
 //! - [`room`]: the fusion itself;
 //! - [`baseline`]: the naive sum and the original system's rule, for comparison.
 
 pub mod area;
 pub mod baseline;
 pub mod config;
+pub mod crossing;
 pub mod error;
 pub mod gallery;
 pub mod homography;
@@ -27,6 +29,7 @@ mod room_tests;
 
 pub use area::FloorArea;
 pub use config::{FusionConfig, PairConfig};
+pub use crossing::CrossingPolicy;
 pub use error::FusionError;
 pub use gallery::{EmbedPolicy, Gallery, TrackBox, TrackGalleries};
 pub use homography::{Calibration, Homography};

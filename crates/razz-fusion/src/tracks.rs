@@ -11,9 +11,9 @@ use crate::room::{CameraObs, TrackObs};
 
 impl TrackGalleries {
     /// The `(track, box)` pairs to embed at `t_s` among a tracker's views (only boxes matched
-    /// to a detection at `t_s` are worth a crop).
+    /// to a detection at `t_s` are worth a crop); watches the views for crossings first.
     pub fn due_views(
-        &self,
+        &mut self,
         t_s: f64,
         views: &[TrackView],
         urgent: &HashSet<u64>,
@@ -27,10 +27,26 @@ impl TrackGalleries {
                 fresh: v.state == TrackState::Tracked && v.last_seen_s == t_s,
             })
             .collect();
+        self.observe(t_s, &boxes);
         self.due(t_s, &boxes, urgent, frame_px.0, frame_px.1)
             .into_iter()
             .map(|i| (boxes[i].track, boxes[i].bbox))
             .collect()
+    }
+
+    /// Applies the swaps that crossings decided: exchanges the two ids in the tracker and in
+    /// this update's views, so everything downstream follows the people.
+    pub fn apply_swaps(&mut self, tracker: &mut ByteTracker, views: &mut [TrackView]) {
+        for (a, b) in self.take_swaps() {
+            tracker.swap_ids(a, b);
+            for v in views.iter_mut() {
+                if v.id == a {
+                    v.id = b;
+                } else if v.id == b {
+                    v.id = a;
+                }
+            }
+        }
     }
 
     /// Frees the galleries of tracks the tracker no longer remembers.

@@ -280,10 +280,13 @@ fn embed_due(
             Err(e) => tracing::warn!(camera = %c.cam.id, error = %e, "embedding failed"),
         }
     }
+    galleries.apply_swaps(&mut c.tracker, &mut c.views);
     galleries.forget_ended(&c.tracker);
 }
 
 /// Keeps the embeddings fusion cannot do without: a track's first, and ambiguous tracks'.
+/// (Samples that would decide whether two crossing tracks swapped people wait: a crossing
+/// left undecided is dropped, as if it had not been seen.)
 fn keep_essential(
     due: &mut Vec<(u64, BoxXywh)>,
     galleries: &TrackGalleries,

@@ -375,7 +375,7 @@ fn step(
         }
         let t = frame_index as f64 / run.fps;
         let mut shown = None;
-        let views = match (ticket, &run.feed) {
+        let mut views = match (ticket, &run.feed) {
             (Some((p, bgr)), _) => {
                 shown = Some(bgr);
                 let result = p.wait().ok_or(PipelineError::InferenceStopped)?;
@@ -417,7 +417,7 @@ fn step(
             run.max_id = run.max_id.max(v.id);
         }
         if let (Some(bgr), Some(det)) = (shown, detector) {
-            embed_due(run, t, &views, bgr, det, frame_index)?;
+            embed_due(run, t, &mut views, bgr, det, frame_index)?;
         }
         run.frames += 1;
         *out = views;
@@ -425,12 +425,13 @@ fn step(
     Ok(any)
 }
 
-/// Embeds the tracks whose turn it is (new, ambiguous, or due by interval) and frees the
+/// Embeds the tracks whose turn it is (new, ambiguous, just out of a crossing, or due by
+/// interval), exchanges the ids of tracks that swapped people while crossing, and frees the
 /// galleries of tracks the tracker has forgotten.
 fn embed_due(
     run: &mut CameraRun,
     t_s: f64,
-    views: &[TrackView],
+    views: &mut [TrackView],
     bgr: SharedFrame,
     det: &InferenceHandle,
     frame_index: u64,
@@ -458,6 +459,7 @@ fn embed_due(
             galleries.add(track, t_s, e);
         }
     }
+    galleries.apply_swaps(&mut run.tracker, views);
     galleries.forget_ended(&run.tracker);
     Ok(())
 }

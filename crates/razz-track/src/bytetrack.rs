@@ -169,6 +169,22 @@ impl ByteTracker {
         }
     }
 
+    /// Exchanges the ids of two confirmed tracks (when appearance shows that they swapped
+    /// people while crossing). False, and nothing changes, unless both exist.
+    pub fn swap_ids(&mut self, a: u64, b: u64) -> bool {
+        let find = |id| {
+            self.tracks
+                .iter()
+                .position(|t| t.id == id && t.state != TrackState::Tentative)
+        };
+        let (Some(i), Some(j)) = (find(a), find(b)) else {
+            return false;
+        };
+        self.tracks[i].id = b;
+        self.tracks[j].id = a;
+        true
+    }
+
     /// Number of tracks held in memory (tentative, tracked and lost).
     pub fn len(&self) -> usize {
         self.tracks.len()
@@ -536,6 +552,20 @@ mod tests {
         // Bottom side: y 378 + 100 = 478.
         t.update(0.0, &[det(300.0, 378.0, 0.6)]);
         assert_eq!(t.update(0.1, &[det(300.0, 378.0, 0.6)]).len(), 1);
+    }
+
+    #[test]
+    fn swap_ids_exchanges_two_confirmed_tracks() {
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        let pair = |dx: f32| [det(10.0 + dx, 10.0, 0.9), det(300.0 + dx, 10.0, 0.9)];
+        t.update(0.0, &pair(0.0));
+        let before = t.update(0.1, &pair(1.0));
+        let left_id = |v: &[TrackView]| v.iter().find(|v| v.bbox.x < 150.0).expect("left").id;
+        assert_eq!(left_id(&before), 1);
+        assert!(t.swap_ids(1, 2));
+        assert_eq!(left_id(&t.update(0.2, &pair(2.0))), 2);
+        assert!(!t.swap_ids(1, 99), "no track 99");
+        assert_eq!(left_id(&t.update(0.3, &pair(3.0))), 2);
     }
 
     #[test]
