@@ -525,28 +525,23 @@ mod tests {
             t.update(0.1, &[det(x, 200.0, score)]).len()
         };
         let frame = Some((640, 480));
-        assert_eq!(
-            run(frame, 598.0, 0.55),
-            1,
-            "cut by the side: 0.55 >= 0.5 starts"
-        );
-        assert_eq!(
-            run(frame, 300.0, 0.55),
-            0,
-            "inside: 0.55 < 0.7 starts nothing"
-        );
-        assert_eq!(run(frame, 300.0, 0.75), 1);
-        assert_eq!(run(frame, 2.0, 0.55), 1, "left side too");
-        assert_eq!(
-            run(frame, 598.0, 0.45),
-            0,
-            "under high_score: never a birth"
-        );
-        assert_eq!(
-            run(None, 598.0, 0.55),
-            0,
-            "frame size unknown: one threshold"
-        );
+        let cases = [
+            (
+                frame,
+                598.0,
+                0.55,
+                1,
+                "cut by the right side: 0.55 >= 0.5 starts",
+            ),
+            (frame, 300.0, 0.55, 0, "inside: 0.55 < 0.7 starts nothing"),
+            (frame, 300.0, 0.75, 1, "inside: 0.75 >= 0.7 starts"),
+            (frame, 2.0, 0.55, 1, "cut by the left side"),
+            (frame, 598.0, 0.45, 0, "under high_score: never a birth"),
+            (None, 598.0, 0.55, 0, "frame size unknown: one threshold"),
+        ];
+        for (frame, x, score, want, why) in cases {
+            assert_eq!(run(frame, x, score), want, "{why}");
+        }
         let mut t = ByteTracker::new(TrackerConfig::default());
         t.set_frame_px(640, 480);
         // Bottom side: y 378 + 100 = 478.
