@@ -152,8 +152,8 @@ impl Crossings {
     }
 
     /// Decides the crossings that have their samples. Returns the swaps, each with the
-    /// galleries the two ids should carry from now on: `(a, b, gallery_a, gallery_b)`, where
-    /// the gallery that follows a person is their own past.
+    /// galleries the two ids should carry from now on (each id's own past: after the
+    /// exchange, the id follows the person it followed before the crossing).
     pub(crate) fn decide(&mut self) -> Vec<Swap> {
         let n = self.policy.samples_after;
         let mut swaps: Vec<Swap> = Vec::new();
