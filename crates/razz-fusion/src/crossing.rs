@@ -180,16 +180,13 @@ impl Crossings {
                 });
             }
         }
-        // A track in two decided swaps (three people crossing) is left as it is.
-        let twice =
-            |id: u64, swaps: &[Swap]| swaps.iter().filter(|s| s.a == id || s.b == id).count() > 1;
-        let all = swaps.clone();
-        swaps.retain(|s| !twice(s.a, &all) && !twice(s.b, &all));
-        // Other open crossings of swapped tracks compared the wrong pasts: drop them.
-        self.active.retain(|c| {
-            !all.iter()
-                .any(|s| [s.a, s.b].contains(&c.a) || [s.a, s.b].contains(&c.b))
-        });
+        // A track in two decided swaps (three people crossing) is left as it is, and other
+        // open crossings of swapped tracks compared the wrong pasts: drop them.
+        let ids: Vec<u64> = swaps.iter().flat_map(|s| [s.a, s.b]).collect();
+        let twice = |id: u64| ids.iter().filter(|&&x| x == id).count() > 1;
+        swaps.retain(|s| !twice(s.a) && !twice(s.b));
+        self.active
+            .retain(|c| !ids.contains(&c.a) && !ids.contains(&c.b));
         swaps
     }
 
@@ -200,10 +197,9 @@ impl Crossings {
 }
 
 /// Two tracks of one camera that came out of a crossing with each other's person.
-#[derive(Clone, Debug)]
-pub struct Swap {
-    pub a: u64,
-    pub b: u64,
+pub(crate) struct Swap {
+    pub(crate) a: u64,
+    pub(crate) b: u64,
     /// The past of the person track `a` followed before the crossing.
     pub(crate) gallery_a: Arc<Gallery>,
     pub(crate) gallery_b: Arc<Gallery>,

@@ -254,14 +254,10 @@ pub struct TrackGalleries {
 
 impl TrackGalleries {
     pub fn new(policy: EmbedPolicy) -> Self {
-        Self::with_crossings(policy, CrossingPolicy::default())
-    }
-
-    pub fn with_crossings(policy: EmbedPolicy, crossing: CrossingPolicy) -> Self {
         Self {
             policy,
             by_track: HashMap::new(),
-            crossings: Crossings::new(crossing),
+            crossings: Crossings::new(CrossingPolicy::default()),
         }
     }
 

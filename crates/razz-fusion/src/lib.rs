@@ -29,7 +29,6 @@ mod room_tests;
 
 pub use area::FloorArea;
 pub use config::{FusionConfig, PairConfig};
-pub use crossing::CrossingPolicy;
 pub use error::FusionError;
 pub use gallery::{EmbedPolicy, Gallery, TrackBox, TrackGalleries};
 pub use homography::{Calibration, Homography};
