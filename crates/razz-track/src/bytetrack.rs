@@ -5,7 +5,9 @@
 //! low-score detections (which rescues occluded people instead of discarding them); let
 //! tentative tracks claim what is left; start tentative tracks from unclaimed high-score
 //! detections. A tentative track becomes confirmed, and gets its id, after `min_hits`
-//! matches. Lost tracks are forgotten after `lost_ttl_s` seconds, and at most
+//! matches; tracks started by the first update are confirmed at once, as in the reference
+//! ByteTrack (the people in view when a stream starts would otherwise be missing from its
+//! first frame). Lost tracks are forgotten after `lost_ttl_s` seconds, and at most
 //! `max_lost_tracks` of them are remembered.
 
 use razz_core::assign::{CostMatrix, match_with_limit};
@@ -130,6 +132,8 @@ pub struct ByteTracker {
     next_id: u64,
     /// Frame width and height, pixels, once known.
     frame_px: Option<(f32, f32)>,
+    /// No update yet: the first one confirms the tracks it starts.
+    first_update: bool,
 }
 
 impl ByteTracker {
@@ -139,6 +143,7 @@ impl ByteTracker {
             tracks: Vec::new(),
             next_id: 1,
             frame_px: None,
+            first_update: true,
         }
     }
 
@@ -279,13 +284,14 @@ impl ByteTracker {
                     first_seen_s: t_s,
                     last_seen_s: t_s,
                 };
-                if cfg.min_hits <= 1 {
+                if cfg.min_hits <= 1 || self.first_update {
                     tr.id = self.take_id();
                     tr.state = TrackState::Tracked;
                 }
                 self.tracks.push(tr);
             }
         }
+        self.first_update = false;
 
         self.reported(t_s).map(|t| t.view(t.kf.bbox())).collect()
     }
@@ -412,26 +418,58 @@ mod tests {
 
     #[test]
     fn confirms_after_min_hits_with_stable_ids() {
+        let ids = |out: &[TrackView]| {
+            let mut ids: Vec<u64> = out.iter().map(|v| v.id).collect();
+            ids.sort_unstable();
+            ids
+        };
         let mut t = ByteTracker::new(TrackerConfig::default());
+        // The first update confirms what it sees at once.
         let out0 = t.update(0.0, &[det(10.0, 10.0, 0.9), det(300.0, 10.0, 0.9)]);
-        assert!(out0.is_empty(), "tentative tracks are not reported");
-        let out1 = t.update(0.1, &[det(12.0, 10.0, 0.9), det(302.0, 10.0, 0.9)]);
-        let mut ids: Vec<u64> = out1.iter().map(|v| v.id).collect();
-        ids.sort_unstable();
-        assert_eq!(ids, vec![1, 2]);
-        for k in 2..20 {
+        assert_eq!(ids(&out0), vec![1, 2]);
+        // Later, a new box is tentative (not reported) until its second match.
+        let out1 = t.update(
+            0.1,
+            &[
+                det(12.0, 10.0, 0.9),
+                det(302.0, 10.0, 0.9),
+                det(600.0, 10.0, 0.9),
+            ],
+        );
+        assert_eq!(ids(&out1), vec![1, 2], "tentative tracks are not reported");
+        let out2 = t.update(
+            0.2,
+            &[
+                det(14.0, 10.0, 0.9),
+                det(304.0, 10.0, 0.9),
+                det(602.0, 10.0, 0.9),
+            ],
+        );
+        assert_eq!(ids(&out2), vec![1, 2, 3]);
+        let left_id = out0.iter().find(|v| v.bbox.x < 150.0).expect("left").id;
+        for k in 3..20 {
             let x = k as f32 * 2.0;
             let out = t.update(
                 f64::from(k) * 0.1,
-                &[det(10.0 + x, 10.0, 0.9), det(300.0 + x, 10.0, 0.9)],
+                &[
+                    det(10.0 + x, 10.0, 0.9),
+                    det(300.0 + x, 10.0, 0.9),
+                    det(600.0 + x, 10.0, 0.9),
+                ],
             );
-            assert_eq!(out.len(), 2);
+            assert_eq!(out.len(), 3);
             let left = out.iter().find(|v| v.bbox.x < 150.0).expect("left track");
-            assert_eq!(
-                left.id,
-                out1.iter().find(|v| v.bbox.x < 150.0).expect("left").id
-            );
+            assert_eq!(left.id, left_id);
         }
+    }
+
+    #[test]
+    fn only_the_very_first_update_confirms_at_once() {
+        // Only the very first update confirms at once: an empty first frame uses it up.
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        assert!(t.update(0.0, &[]).is_empty());
+        assert!(t.update(0.1, &[det(10.0, 10.0, 0.9)]).is_empty());
+        assert_eq!(t.update(0.2, &[det(11.0, 10.0, 0.9)]).len(), 1);
     }
 
     #[test]
