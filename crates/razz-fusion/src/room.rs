@@ -2,7 +2,8 @@
 //!
 //! Pure: no I/O, no clock; `update(t_s, ...)` takes the time. Each update
 //! 0. puts the feet of a box much shorter than its track's usual height (legs hidden) a usual
-//!    height below its top;
+//!    height below its top, and those of a box cut by the left or right frame side half a
+//!    whole person's width from its uncut side (`feet`);
 //! 1. attaches tracks already linked to an identity (a camera never has two live tracks in
 //!    one identity: the newer one is detached);
 //! 2. checks the evidence of existing links (floor distance between co-visible members):
@@ -43,6 +44,7 @@ use crate::homography::{Homography, dist};
 use crate::stats::PairStats;
 
 mod evidence;
+mod feet;
 mod lifecycle;
 mod matching;
 
@@ -217,6 +219,8 @@ pub struct RoomFusion {
     cameras: Vec<CameraSetup>,
     inverse: Vec<Option<Homography>>,
     frame_px: Vec<(u32, u32)>,
+    /// Each camera's whole-person box width over height (see `feet`).
+    aspect: Vec<f32>,
     links: HashMap<(usize, u64), Link>,
     identities: Vec<Identity>,
     merge_timers: HashMap<(u64, u64), f64>,
@@ -251,6 +255,7 @@ impl RoomFusion {
         Self {
             cfg,
             frame_px: vec![(0, 0); n],
+            aspect: vec![feet::PERSON_ASPECT; n],
             inverse,
             cameras,
             links: HashMap::new(),
@@ -314,8 +319,12 @@ impl RoomFusion {
             let Some(o) = o else { continue };
             self.frame_px[cam] = (o.frame_w_px, o.frame_h_px);
             let h = self.cameras[cam].homography;
+            let w_px = o.frame_w_px as f32;
             for t in &o.tracks {
-                let (fx, fy) = t.bbox.foot();
+                self.aspect[cam] = feet::learn_aspect(self.aspect[cam], &t.bbox, w_px);
+            }
+            for t in &o.tracks {
+                let (fx, fy) = feet::feet_px(&t.bbox, w_px, self.aspect[cam]);
                 let (fx, fy) = (f64::from(fx), f64::from(fy));
                 let foot_m = h.and_then(|h| h.apply([fx, fy]));
                 let below =
@@ -402,7 +411,8 @@ impl RoomFusion {
             if h < SHORT_BOX * link.height_px && link.short_s + dt < SHORT_ACCEPT_S {
                 link.short_s += dt;
                 if let Some(hm) = self.cameras[ob.cam].homography {
-                    let (fx, _) = ob.bbox.foot();
+                    let w_px = self.frame_px[ob.cam].0 as f32;
+                    let (fx, _) = feet::feet_px(&ob.bbox, w_px, self.aspect[ob.cam]);
                     let fy = ob.bbox.y + link.height_px;
                     ob.foot_m = hm.apply([f64::from(fx), f64::from(fy)]);
                 }

@@ -636,3 +636,27 @@ fn someone_hidden_deep_inside_is_not_who_walks_in_at_the_edge() {
     assert_eq!(u.count, 2);
     assert!(u.people.iter().any(|p| p.id == 1 && p.seen));
 }
+
+#[test]
+fn a_person_half_through_a_side_door_counts_once_their_feet_are_in() {
+    use crate::area::FloorArea;
+    // The room ends at floor x 6.3 m (image x 630 of 640); a door is at the right side.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    f.set_floor_area(Some(
+        FloorArea::new(vec![[0.0, 0.0], [6.3, 0.0], [6.3, 4.8], [0.0, 4.8]]).expect("area"),
+    ));
+    let step = |x_px: f32, w_px: f32| TrackObs {
+        track: 1,
+        bbox: BoxXywh::new(x_px, 200.0, w_px, 100.0),
+        score: 0.8,
+        gallery: None,
+    };
+    // Half through: a 20 px wide box 4 px from the side. Its bottom centre (626 px) is inside,
+    // but a whole person is 41 px wide (aspect 0.41), so the feet are at 616 + 20.5 = 636.5.
+    let u = f.update(0.0, &[seen(vec![step(616.0, 20.0)])]);
+    assert_eq!(u.count, 0, "{:?}", u.people);
+    // Whole, feet at 615: in the room, under the identity it had at the door.
+    let u = f.update(0.2, &[seen(vec![step(595.0, 40.0)])]);
+    assert_eq!(u.count, 1);
+    assert_eq!(u.people[0].id, 1);
+}
