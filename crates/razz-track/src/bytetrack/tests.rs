@@ -1,0 +1,207 @@
+//! ByteTrack's unit tests: hand-made boxes through `ByteTracker::update`, checked by id.
+
+use super::*;
+
+fn det(x: f32, y: f32, score: f32) -> Detection {
+    Detection::new(BoxXywh::new(x, y, 40.0, 100.0), score)
+}
+
+#[test]
+fn confirms_after_min_hits_with_stable_ids() {
+    let ids = |out: &[TrackView]| {
+        let mut ids: Vec<u64> = out.iter().map(|v| v.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    // The first update confirms what it sees at once.
+    let out0 = t.update(0.0, &[det(10.0, 10.0, 0.9), det(300.0, 10.0, 0.9)]);
+    assert_eq!(ids(&out0), vec![1, 2]);
+    // Later, a new box is tentative (not reported) until its second match.
+    let out1 = t.update(
+        0.1,
+        &[
+            det(12.0, 10.0, 0.9),
+            det(302.0, 10.0, 0.9),
+            det(600.0, 10.0, 0.9),
+        ],
+    );
+    assert_eq!(ids(&out1), vec![1, 2], "tentative tracks are not reported");
+    let out2 = t.update(
+        0.2,
+        &[
+            det(14.0, 10.0, 0.9),
+            det(304.0, 10.0, 0.9),
+            det(602.0, 10.0, 0.9),
+        ],
+    );
+    assert_eq!(ids(&out2), vec![1, 2, 3]);
+    let left_id = out0.iter().find(|v| v.bbox.x < 150.0).expect("left").id;
+    for k in 3..20 {
+        let x = k as f32 * 2.0;
+        let out = t.update(
+            f64::from(k) * 0.1,
+            &[
+                det(10.0 + x, 10.0, 0.9),
+                det(300.0 + x, 10.0, 0.9),
+                det(600.0 + x, 10.0, 0.9),
+            ],
+        );
+        assert_eq!(out.len(), 3);
+        let left = out.iter().find(|v| v.bbox.x < 150.0).expect("left track");
+        assert_eq!(left.id, left_id);
+    }
+}
+
+#[test]
+fn only_the_very_first_update_confirms_at_once() {
+    // Only the very first update confirms at once: an empty first frame uses it up.
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    assert!(t.update(0.0, &[]).is_empty());
+    assert!(t.update(0.1, &[det(10.0, 10.0, 0.9)]).is_empty());
+    assert_eq!(t.update(0.2, &[det(11.0, 10.0, 0.9)]).len(), 1);
+}
+
+#[test]
+fn low_score_detection_keeps_an_occluded_track_alive() {
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    for k in 0..5 {
+        t.update(f64::from(k) * 0.1, &[det(100.0 + k as f32, 50.0, 0.9)]);
+    }
+    // Partly hidden: the detector is unsure (0.3), but the track continues with its id.
+    let out = t.update(0.5, &[det(105.0, 50.0, 0.3)]);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].id, 1);
+    // A 0.3 detection far from any track starts nothing.
+    let out = t.update(0.6, &[det(106.0, 50.0, 0.9), det(500.0, 50.0, 0.3)]);
+    assert_eq!(out.len(), 1);
+    assert_eq!(t.len(), 1);
+}
+
+#[test]
+fn lost_track_recovers_within_ttl_and_expires_after() {
+    let cfg = TrackerConfig {
+        lost_ttl_s: 1.0,
+        ..TrackerConfig::default()
+    };
+    let mut t = ByteTracker::new(cfg);
+    for k in 0..5 {
+        t.update(f64::from(k) * 0.1, &[det(100.0, 50.0, 0.9)]);
+    }
+    // Gone for 0.8 s (8 frames at 10 FPS), then back: same id.
+    for k in 5..13 {
+        assert!(t.update(f64::from(k) * 0.1, &[]).is_empty());
+    }
+    assert_eq!(t.confirmed()[0].state, TrackState::Lost);
+    let out = t.update(1.3, &[det(100.0, 50.0, 0.9)]);
+    assert_eq!(out[0].id, 1);
+    // Gone for longer than the TTL (checked at 5 FPS this time): forgotten, new id later.
+    for k in 0..6 {
+        t.update(1.5 + f64::from(k) * 0.2, &[]);
+    }
+    assert!(t.is_empty());
+    t.update(2.8, &[det(100.0, 50.0, 0.9)]);
+    let out = t.update(3.0, &[det(100.0, 50.0, 0.9)]);
+    assert_eq!(out[0].id, 2);
+}
+
+#[test]
+fn memory_stays_bounded_under_churn() {
+    // Thousands of one-off people: tentative ones die at once, lost ones are capped.
+    let cfg = TrackerConfig {
+        lost_ttl_s: 1e9,
+        max_lost_tracks: 16,
+        ..TrackerConfig::default()
+    };
+    let mut t = ByteTracker::new(cfg);
+    for k in 0..5000u32 {
+        let x = (k % 50) as f32 * 1000.0;
+        let y = (k / 50) as f32 * 1000.0;
+        let time = f64::from(k) * 0.1;
+        t.update(time, &[det(x, y, 0.9)]);
+        t.update(time + 0.05, &[det(x, y, 0.9)]);
+        assert!(t.len() <= 16 + 2, "{} tracks held", t.len());
+    }
+}
+
+#[test]
+fn predict_is_pure_and_extrapolates() {
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    for k in 0..10 {
+        t.update(
+            f64::from(k) * 0.1,
+            &[det(100.0 + 5.0 * k as f32, 50.0, 0.9)],
+        );
+    }
+    let before = t.confirmed();
+    let p = t.predict(1.4);
+    assert_eq!(t.confirmed(), before, "predict must not change state");
+    // Moving 50 px/s; 0.5 s past the last update at x = 145: about 170.
+    assert!((p[0].bbox.x - 170.0).abs() < 5.0, "{:?}", p[0].bbox);
+}
+
+#[test]
+fn a_box_cut_by_the_frame_starts_a_track_at_the_edge_score() {
+    // 640x480 frame; 40x100 boxes. x = 598 reaches 638, within the 4 px margin of the
+    // right side; x = 300 is well inside.
+    let run = |frame: Option<(u32, u32)>, x: f32, score: f32| {
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        if let Some((w, h)) = frame {
+            t.set_frame_px(w, h);
+        }
+        t.update(0.0, &[det(x, 200.0, score)]);
+        t.update(0.1, &[det(x, 200.0, score)]).len()
+    };
+    let frame = Some((640, 480));
+    let cases = [
+        (
+            frame,
+            598.0,
+            0.55,
+            1,
+            "cut by the right side: 0.55 >= 0.5 starts",
+        ),
+        (frame, 300.0, 0.55, 0, "inside: 0.55 < 0.7 starts nothing"),
+        (frame, 300.0, 0.75, 1, "inside: 0.75 >= 0.7 starts"),
+        (frame, 2.0, 0.55, 1, "cut by the left side"),
+        (frame, 598.0, 0.45, 0, "under high_score: never a birth"),
+        (None, 598.0, 0.55, 0, "frame size unknown: one threshold"),
+    ];
+    for (frame, x, score, want, why) in cases {
+        assert_eq!(run(frame, x, score), want, "{why}");
+    }
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    t.set_frame_px(640, 480);
+    // Bottom side: y 378 + 100 = 478.
+    t.update(0.0, &[det(300.0, 378.0, 0.6)]);
+    assert_eq!(t.update(0.1, &[det(300.0, 378.0, 0.6)]).len(), 1);
+}
+
+#[test]
+fn swap_ids_exchanges_two_confirmed_tracks() {
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    let pair = |dx: f32| [det(10.0 + dx, 10.0, 0.9), det(300.0 + dx, 10.0, 0.9)];
+    t.update(0.0, &pair(0.0));
+    let before = t.update(0.1, &pair(1.0));
+    let left_id = |v: &[TrackView]| v.iter().find(|v| v.bbox.x < 150.0).expect("left").id;
+    assert_eq!(left_id(&before), 1);
+    assert!(t.swap_ids(1, 2));
+    assert_eq!(left_id(&t.update(0.2, &pair(2.0))), 2);
+    assert!(!t.swap_ids(1, 99), "no track 99");
+    assert_eq!(left_id(&t.update(0.3, &pair(3.0))), 2);
+}
+
+#[test]
+fn ignores_invalid_boxes_and_backward_time() {
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    let bad = [
+        Detection::new(BoxXywh::new(f32::NAN, 0.0, 1.0, 1.0), 0.9),
+        Detection::new(BoxXywh::new(0.0, 0.0, -5.0, 1.0), 0.9),
+        Detection::new(BoxXywh::new(0.0, 0.0, 5.0, 5.0), f32::NAN),
+    ];
+    assert!(t.update(0.0, &bad).is_empty());
+    assert!(t.is_empty());
+    t.update(1.0, &[det(0.0, 0.0, 0.9)]);
+    let out = t.update(0.5, &[det(0.0, 0.0, 0.9)]);
+    assert_eq!(out.len(), 1);
+}
