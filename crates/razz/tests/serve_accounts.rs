@@ -3,29 +3,19 @@
 
 mod common;
 
-use common::server::{ADMIN_PASSWORD, Server, login};
+use common::server::{ADMIN_PASSWORD, Server, login, try_login};
 use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_are_rate_limited() {
     let s = Server::start("[server]\nlogin_failures_per_min = 3\n", &[]);
     let http = Client::new();
     for _ in 0..3 {
-        let r = http
-            .post(s.url("/api/login"))
-            .json(&json!({"username": "admin", "password": "wrong-password"}))
-            .send()
-            .await
-            .expect("login");
+        let r = try_login(&http, &s, "admin", "wrong-password").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = http
-        .post(s.url("/api/login"))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("login");
+    let r = try_login(&http, &s, "admin", ADMIN_PASSWORD).await;
     assert_eq!(
         r.status(),
         StatusCode::TOO_MANY_REQUESTS,
@@ -68,12 +58,7 @@ async fn user_add_from_the_command_line_then_login() {
         .await
         .expect("json");
     assert_eq!(me["role"], "viewer");
-    let r = http
-        .post(s.url("/api/login"))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("login");
+    let r = try_login(&http, &s, "admin", ADMIN_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 

@@ -143,13 +143,22 @@ impl Drop for Server {
 
 /// Logs in and returns the bearer token.
 pub async fn login(http: &reqwest::Client, s: &Server, user: &str, password: &str) -> String {
-    let r = http
-        .post(s.url("/api/login"))
-        .json(&serde_json::json!({"username": user, "password": password}))
-        .send()
-        .await
-        .expect("login");
+    let r = try_login(http, s, user, password).await;
     assert_eq!(r.status(), 200, "login as {user}");
     let v: serde_json::Value = r.json().await.expect("json");
     v["token"].as_str().expect("token").to_owned()
+}
+
+/// `POST /api/login` as `user`, whatever the answer.
+pub async fn try_login(
+    http: &reqwest::Client,
+    s: &Server,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
+    http.post(s.url("/api/login"))
+        .json(&serde_json::json!({"username": user, "password": password}))
+        .send()
+        .await
+        .expect("login")
 }
