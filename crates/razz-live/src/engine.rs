@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use razz_detect::{DetectError, Detector, DetectorConfig, Embedder};
+use razz_detect::{Detector, DetectorConfig, Embedder};
 use razz_fusion::{FloorArea, FusionConfig, Homography};
 use razz_track::TrackerConfig;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use crate::error::LiveError;
 use crate::metrics::EngineMetrics;
 use crate::scheduler::{self, Command, Models, RoomChannels, RoomEntry, SchedCamera, SchedConfig};
 use crate::slot::FrameSlot;
@@ -120,7 +121,7 @@ impl Engine {
         cfg: &EngineConfig,
         metrics: EngineMetrics,
         cancel: CancellationToken,
-    ) -> Result<Self, DetectError> {
+    ) -> Result<Self, LiveError> {
         let (commands, rx) = sync_channel(64);
         let rooms: RoomChannels = Arc::new(RwLock::new(HashMap::new()));
         let (r, m, c) = (Arc::clone(&rooms), metrics.clone(), cancel.clone());
@@ -155,16 +156,20 @@ impl Engine {
                     }
                 }
             })
-            .map_err(|e| DetectError::Frame(format!("cannot start scheduler thread: {e}")))?;
-        let backend = loaded_rx
-            .recv()
-            .map_err(|_| DetectError::Frame("scheduler thread died".into()))??;
+            .map_err(|source| LiveError::Thread {
+                thread: "scheduler",
+                source,
+            })?;
+        let backend = loaded_rx.recv().map_err(|_| LiveError::SchedulerDied)??;
         let cameras: Arc<Mutex<HashMap<String, Running>>> = Arc::new(Mutex::new(HashMap::new()));
         let (cams, c) = (Arc::clone(&cameras), cancel.clone());
         std::thread::Builder::new()
             .name("razz-watchdog".into())
             .spawn(move || watchdog(&cams, &c))
-            .map_err(|e| DetectError::Frame(format!("cannot start watchdog thread: {e}")))?;
+            .map_err(|source| LiveError::Thread {
+                thread: "watchdog",
+                source,
+            })?;
         Ok(Self {
             cancel,
             metrics,

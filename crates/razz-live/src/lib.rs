@@ -13,6 +13,7 @@
 //! above. Stopping is one `CancellationToken`.
 
 pub mod engine;
+pub mod error;
 mod fuse;
 pub mod live;
 pub mod metrics;
@@ -23,6 +24,7 @@ pub mod state;
 pub mod supervisor;
 
 pub use engine::{CameraSpec, Engine, EngineConfig, RoomSpec};
+pub use error::LiveError;
 pub use metrics::EngineMetrics;
 pub use state::{CameraSnapshot, CameraStatus, Member, Person, RoomPerson, RoomSnapshot};
 
