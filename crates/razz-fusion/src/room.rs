@@ -21,10 +21,10 @@
 //! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
 //! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
 //! person standing behind a pillar). One that left through a frame edge stops counting at once:
-//! a box at a frame side, or walking towards it and there within `EXIT_LOOKAHEAD_S`, unless
-//! another calibrated camera sees the floor beyond that side (a hand-over seam: the person is
-//! between views, so held). Such an identity is taken up again only by a track that looks
-//! like them, not by whoever walks in at the same door.
+//! a box at a frame side (not walking along the top or bottom), or walking towards it and there within
+//! `EXIT_LOOKAHEAD_S`, unless another calibrated camera sees the floor beyond that side (a
+//! hand-over seam: the person is between views, so held). Such an identity is taken up again
+//! only by a track that looks like them, not by whoever walks in at the same door.
 //!
 //! With a floor area set, only people whose feet are inside it count (and are listed); the
 //! others are fused all the same.
@@ -205,6 +205,11 @@ const SHORT_BOX: f32 = 0.8;
 const SHORT_ACCEPT_S: f64 = 2.0;
 /// A box walking towards a frame side that it reaches within this time is at that edge, s.
 const EXIT_LOOKAHEAD_S: f32 = 0.3;
+/// A box moving along the top or bottom side it touches, faster than this many box widths per
+/// second and this many times faster than towards it, is walking past that side, not out
+/// through it.
+const ALONG_MIN_WIDTHS_S: f32 = 1.0;
+const ALONG_RATIO: f32 = 2.0;
 /// Feet are found to about this share of the box height (the box bottom is not the sole).
 const FOOT_ERR_SHARE: f64 = 0.1;
 /// Two feet are within a pair's floor gate, or this many times their combined uncertainty
@@ -354,8 +359,16 @@ impl RoomFusion {
             // edge). Touching two sides (a corner, or a box as tall as the frame), the way
             // out is the one it walks towards.
             let toward = [-vx, vx, -vy, vy];
+            // Along the top or bottom only: a box cut by the left or right side shrinks as the
+            // person goes, so its feet rise even when they walk straight out.
+            let along = [0.0, 0.0, vx.abs(), vx.abs()];
+            let walks_along = |k: usize| {
+                along[k] > ob.bbox.w.max(1.0) * ALONG_MIN_WIDTHS_S
+                    && along[k] > ALONG_RATIO * toward[k].max(0.0)
+            };
             let exit = (0..4)
                 .filter(|&k| sides[k].gap_px <= m + toward[k].max(0.0) * EXIT_LOOKAHEAD_S)
+                .filter(|&k| !walks_along(k))
                 .max_by(|&a, &b| toward[a].total_cmp(&toward[b]));
             ob.at_edge = exit.is_some_and(|k| !sides[k].watched_beyond);
             ob.deep_inside = sides.iter().all(|s| s.far || s.watched_beyond);
