@@ -21,10 +21,10 @@
 //! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
 //! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
 //! person standing behind a pillar). One that left through a frame edge stops counting at once:
-//! a box at a frame side (not walking along the top or bottom), or walking towards it and there within
-//! `EXIT_LOOKAHEAD_S`, unless another calibrated camera sees the floor beyond that side (a
-//! hand-over seam: the person is between views, so held). Such an identity is taken up again
-//! only by a track that looks like them, not by whoever walks in at the same door.
+//! a box at a frame side (not walking along the top or bottom), or walking towards it and
+//! there within `EXIT_LOOKAHEAD_S`, unless another calibrated camera sees the floor beyond that
+//! side (a hand-over seam: the person is between views, so held). Such an identity is taken up
+//! again only by a track that looks like them, not by whoever walks in at the same door.
 //!
 //! With a floor area set, only people whose feet are inside it count (and are listed); the
 //! others are fused all the same.
