@@ -206,9 +206,10 @@ const SHORT_ACCEPT_S: f64 = 2.0;
 /// A box walking towards a frame side that it reaches within this time is at that edge, s.
 const EXIT_LOOKAHEAD_S: f32 = 0.3;
 /// A box moving along the top or bottom side it touches, faster than this many box widths per
-/// second and this many times faster than towards it, is walking past that side, not out
+/// second and `ALONG_RATIO` times faster than towards it, is walking past that side, not out
 /// through it.
 const ALONG_MIN_WIDTHS_S: f32 = 1.0;
+/// See `ALONG_MIN_WIDTHS_S`.
 const ALONG_RATIO: f32 = 2.0;
 /// Feet are found to about this share of the box height (the box bottom is not the sole).
 const FOOT_ERR_SHARE: f64 = 0.1;
@@ -359,12 +360,12 @@ impl RoomFusion {
             // edge). Touching two sides (a corner, or a box as tall as the frame), the way
             // out is the one it walks towards.
             let toward = [-vx, vx, -vy, vy];
-            // Along the top or bottom only: a box cut by the left or right side shrinks as the
-            // person goes, so its feet rise even when they walk straight out.
-            let along = [0.0, 0.0, vx.abs(), vx.abs()];
+            // Along the top or bottom (sides 2 and 3) only: a box cut by the left or right side
+            // shrinks as the person goes, so its feet rise even when they walk straight out.
             let walks_along = |k: usize| {
-                along[k] > ob.bbox.w.max(1.0) * ALONG_MIN_WIDTHS_S
-                    && along[k] > ALONG_RATIO * toward[k].max(0.0)
+                k >= 2
+                    && vx.abs() > ob.bbox.w.max(1.0) * ALONG_MIN_WIDTHS_S
+                    && vx.abs() > ALONG_RATIO * toward[k].max(0.0)
             };
             let exit = (0..4)
                 .filter(|&k| sides[k].gap_px <= m + toward[k].max(0.0) * EXIT_LOOKAHEAD_S)
