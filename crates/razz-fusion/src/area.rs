@@ -5,9 +5,11 @@
 //! in keeps their identity) but are neither counted nor listed. Needs calibrated cameras: a
 //! person seen only by uncalibrated ones has no floor position and counts as before.
 
+use razz_core::BoxXywh;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FusionError;
+use crate::homography::Homography;
 
 /// Most corners an area may have (an API input: bounded).
 pub const MAX_CORNERS: usize = 64;
@@ -73,6 +75,14 @@ impl FloorArea {
         }
         inside
     }
+
+    /// Whether the feet of `bbox` (its bottom centre, in the image that `h` maps to the
+    /// floor) stand inside the area. Feet that map to no floor point are not inside.
+    pub fn holds_feet(&self, h: &Homography, bbox: &BoxXywh) -> bool {
+        let (x, y) = bbox.foot();
+        h.apply([f64::from(x), f64::from(y)])
+            .is_some_and(|f| self.contains(f))
+    }
 }
 
 impl TryFrom<Vec<[f64; 2]>> for FloorArea {
@@ -118,6 +128,18 @@ mod tests {
         assert!(!a.contains([-0.1, 1.0]));
         assert!(!a.contains([1.0, 4.1]));
         assert!(!a.contains([5.0, 1.0]));
+    }
+
+    #[test]
+    fn feet_are_placed_on_the_floor_before_the_area_is_asked() {
+        // Image pixels to floor metres: 100 px per metre, floor y grows down the image.
+        let h = Homography::from_matrix([0.01, 0.0, 0.0, 0.0, 0.01, 0.0, 0.0, 0.0, 1.0])
+            .expect("a scale");
+        let a = l_room();
+        // Feet at (150, 150) px = (1.5, 1.5) m: inside. Feet at (300, 300) px = (3, 3) m:
+        // the L's missing corner.
+        assert!(a.holds_feet(&h, &BoxXywh::new(130.0, 50.0, 40.0, 100.0)));
+        assert!(!a.holds_feet(&h, &BoxXywh::new(280.0, 200.0, 40.0, 100.0)));
     }
 
     #[test]

@@ -171,7 +171,10 @@ pub fn run(
                     Ok(dets) => {
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
                         c.tracker.set_frame_px(f.width, f.height);
-                        c.views = c.tracker.update(t, &dets);
+                        let birth = c.cam.homography.zip(room_area(&rooms, &c.cam.room_id));
+                        c.views = c.tracker.update_in_area(t, &dets, &|b| {
+                            birth.as_ref().is_some_and(|(h, a)| a.holds_feet(h, b))
+                        });
                         c.frame_px = (f.width, f.height);
                         c.frame_ts_ms = arrived.at_ms;
                         if let Some(e) = models.embedder.as_mut() {
@@ -317,6 +320,13 @@ fn publish_camera(c: &mut Live) {
         width: c.frame_px.0,
         height: c.frame_px.1,
     }));
+}
+
+/// A room's floor area, when it has one: boxes whose feet are inside it start tracks at the
+/// tracker's `area_new_track_score`.
+fn room_area(rooms: &RoomChannels, room_id: &str) -> Option<FloorArea> {
+    let rooms = rooms.read().ok()?;
+    rooms.get(room_id)?.floor_area.clone()
 }
 
 /// Fuses and publishes rooms (all, or one), skipping unchanged ones.

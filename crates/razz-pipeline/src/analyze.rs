@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use razz_core::Detection;
 use razz_core::mot::write_track_row;
+use razz_core::{BoxXywh, Detection};
 use razz_detect::{Detector, Embedder};
-use razz_fusion::{CameraSetup, TrackGalleries};
+use razz_fusion::{CameraSetup, FloorArea, Homography, TrackGalleries};
 use razz_track::{ByteTracker, TrackView};
 use serde::Serialize;
 
@@ -95,12 +95,20 @@ struct CameraRun {
     /// Tracks fusion found ambiguous in the last frame.
     urgent: HashSet<u64>,
     frame_px: (u32, u32),
+    /// The camera's floor calibration and its room's floor area, when both are set: boxes
+    /// whose feet are inside start tracks at `area_new_track_score`.
+    birth_area: Option<(Homography, FloorArea)>,
     embeddings: u64,
     embed_s: f64,
     frames: u64,
     detector_runs: u64,
     max_id: u64,
     done: bool,
+}
+
+/// Whether a box's feet stand inside its room's floor area (`false` without one).
+fn in_area(area: &Option<(Homography, FloorArea)>, b: &BoxXywh) -> bool {
+    area.as_ref().is_some_and(|(h, a)| a.holds_feet(h, b))
 }
 
 /// Runs the whole analysis.
@@ -161,6 +169,7 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
                     .then(|| TrackGalleries::new(cfg.fusion.embed_policy())),
                 urgent: HashSet::new(),
                 frame_px,
+                birth_area: None,
                 embeddings: 0,
                 embed_s: 0.0,
                 frames: 0,
@@ -213,6 +222,11 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
                 )
             })
             .collect();
+        for (i, setup) in &members {
+            if let (Some(h), Some(area)) = (setup.homography, &r.floor_area_m) {
+                runs[*i].birth_area = Some((h, area.clone()));
+            }
+        }
         if !members.is_empty() {
             let mut run = RoomRun::new(&r.id, members, &cfg.fusion, &opts.out_dir, opts.baselines)?;
             run.set_floor_area(r.floor_area_m.clone());
@@ -396,13 +410,15 @@ fn step(
                     }
                 }
                 run.tracker.set_frame_px(run.frame_px.0, run.frame_px.1);
-                run.tracker.update(t, &dets)
+                run.tracker
+                    .update_in_area(t, &dets, &|b| in_area(&run.birth_area, b))
             }
             (None, Feed::Detections { by_frame, .. }) if run.schedule.due(t) => {
                 run.detector_runs += 1;
                 let dets = by_frame.get(&frame_index).map(Vec::as_slice).unwrap_or(&[]);
                 run.tracker.set_frame_px(run.frame_px.0, run.frame_px.1);
-                run.tracker.update(t, dets)
+                run.tracker
+                    .update_in_area(t, dets, &|b| in_area(&run.birth_area, b))
             }
             (None, _) => run.tracker.predict(t),
         };

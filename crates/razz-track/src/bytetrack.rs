@@ -16,6 +16,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::kalman::{BoxKalman, KalmanParams};
 
+/// Share of a new box's area inside the boxes of tracked people at which it is taken for one
+/// of them (or two of them drawn as one) rather than someone new.
+const COVERED_SHARE: f32 = 0.8;
+
+/// Share of `b`'s area inside the union of `cover`, sampled at the centres of a 10 x 10 grid.
+fn covered_share(b: &BoxXywh, cover: &[BoxXywh]) -> f32 {
+    const N: u16 = 10;
+    if cover.is_empty() {
+        return 0.0;
+    }
+    let mut inside = 0u16;
+    for i in 0..N {
+        for j in 0..N {
+            let x = b.x + b.w * (f32::from(i) + 0.5) / f32::from(N);
+            let y = b.y + b.h * (f32::from(j) + 0.5) / f32::from(N);
+            if cover
+                .iter()
+                .any(|c| x >= c.x && x <= c.x2() && y >= c.y && y <= c.y2())
+            {
+                inside += 1;
+            }
+        }
+    }
+    f32::from(inside) / f32::from(N * N)
+}
+
 /// Tracker settings. Defaults were chosen once on the public MOT15 detections of three
 /// sequences together (see `docs/decisions.md`), never per sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +57,11 @@ pub struct TrackerConfig {
     /// `edge_margin_px` of a frame side: a person cut by the frame scores lower than one in
     /// full view. Used once the tracker knows the frame size (`set_frame_px`).
     pub edge_new_track_score: f32,
+    /// The score a detection needs to start a track when its feet stand inside the room's
+    /// floor area (the caller says so: `update_in_area`). There a missed person is a count
+    /// error, while outside it nobody is counted, so the tracker output elsewhere stays as
+    /// strict as `new_track_score`. The lowest threshold that applies to a box is used.
+    pub area_new_track_score: f32,
     /// How close to a frame side, in pixels, a box counts as cut by it.
     pub edge_margin_px: f32,
     /// First association: max cost `1 - IoU·score` (ByteTrack's `match_thresh`).
@@ -58,6 +89,7 @@ impl Default for TrackerConfig {
             low_score: 0.3,
             new_track_score: 0.7,
             edge_new_track_score: 0.5,
+            area_new_track_score: 0.5,
             edge_margin_px: 4.0,
             match_cost_high: 0.95,
             match_cost_low: 0.5,
@@ -158,20 +190,23 @@ impl ByteTracker {
             (width_px > 0 && height_px > 0).then_some((width_px as f32, height_px as f32));
     }
 
-    /// The score `d` needs to start a track.
-    fn birth_score(&self, d: &Detection) -> f32 {
+    /// The score `d` needs to start a track: the lowest of `new_track_score`,
+    /// `edge_new_track_score` when its box is cut by a frame side, and `area_new_track_score`
+    /// when its feet are inside the room's floor area.
+    fn birth_score(&self, d: &Detection, in_area: bool) -> f32 {
         let cfg = &self.config;
-        let Some((w, h)) = self.frame_px else {
-            return cfg.new_track_score;
-        };
-        let m = cfg.edge_margin_px;
-        let b = &d.bbox;
-        let cut = b.x <= m || b.y <= m || b.x + b.w >= w - m || b.y + b.h >= h - m;
-        if cut {
-            cfg.edge_new_track_score
-        } else {
-            cfg.new_track_score
+        let mut score = cfg.new_track_score;
+        if in_area {
+            score = score.min(cfg.area_new_track_score);
         }
+        if let Some((w, h)) = self.frame_px {
+            let m = cfg.edge_margin_px;
+            let b = &d.bbox;
+            if b.x <= m || b.y <= m || b.x + b.w >= w - m || b.y + b.h >= h - m {
+                score = score.min(cfg.edge_new_track_score);
+            }
+        }
+        score
     }
 
     /// Exchanges the ids of two confirmed tracks (when appearance shows that they swapped
@@ -203,6 +238,17 @@ impl ByteTracker {
     /// matched in it, plus lost ones still within `coast_s`. Invalid boxes (non-finite, empty) are ignored. A time earlier than the
     /// previous one is treated as the same instant.
     pub fn update(&mut self, t_s: f64, detections: &[Detection]) -> Vec<TrackView> {
+        self.update_in_area(t_s, detections, &|_| false)
+    }
+
+    /// `update`, told by `in_area` which boxes have their feet inside the room's floor area
+    /// (those start tracks at `area_new_track_score`).
+    pub fn update_in_area(
+        &mut self,
+        t_s: f64,
+        detections: &[Detection],
+        in_area: &dyn Fn(&BoxXywh) -> bool,
+    ) -> Vec<TrackView> {
         let cfg = self.config;
         for tr in &mut self.tracks {
             let dt = t_s - tr.state_time_s;
@@ -270,10 +316,19 @@ impl ByteTracker {
         self.tracks.retain(|_| keep.next().unwrap_or(true));
         self.bound_lost();
 
-        // 5. New tentative tracks.
+        // 5. New tentative tracks. A box lying mostly within the boxes of people tracked in
+        // this frame is one of them drawn again, or two of them drawn as one: it needs
+        // `new_track_score` even inside the area.
+        let tracked: Vec<BoxXywh> = self
+            .tracks
+            .iter()
+            .filter(|t| t.state == TrackState::Tracked && t.last_seen_s == t_s)
+            .map(|t| t.kf.bbox())
+            .collect();
         for &c in &m3.unmatched_cols {
             let d = left[c];
-            if d.score >= self.birth_score(&d) {
+            let open = covered_share(&d.bbox, &tracked) < COVERED_SHARE;
+            if d.score >= self.birth_score(&d, open && in_area(&d.bbox)) {
                 let mut tr = Track {
                     id: 0,
                     kf: BoxKalman::initiate(&d.bbox, &cfg.kalman),

@@ -178,6 +178,58 @@ fn a_box_cut_by_the_frame_starts_a_track_at_the_edge_score() {
 }
 
 #[test]
+fn a_box_whose_feet_are_inside_the_floor_area_starts_a_track_at_the_area_score() {
+    // The area: feet (box bottom centre) left of x = 320. Boxes well inside a 640x480 frame,
+    // scored 0.55: under new_track_score 0.7, over area_new_track_score 0.5. Each run has
+    // an empty frame first, so the births are not those of a stream's first update.
+    let in_area = |b: &BoxXywh| b.foot().0 < 320.0;
+    let run = |x: f32, score: f32, area: &dyn Fn(&BoxXywh) -> bool| {
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        t.set_frame_px(640, 480);
+        t.update_in_area(0.0, &[], area);
+        t.update_in_area(0.1, &[det(x, 200.0, score)], area);
+        t.update_in_area(0.2, &[det(x, 200.0, score)], area).len()
+    };
+    assert_eq!(
+        run(100.0, 0.55, &in_area),
+        1,
+        "inside the area: 0.55 >= 0.5"
+    );
+    assert_eq!(run(400.0, 0.55, &in_area), 0, "outside: 0.55 < 0.7");
+    assert_eq!(run(100.0, 0.55, &|_| false), 0, "no area: 0.55 < 0.7");
+    assert_eq!(
+        run(100.0, 0.45, &in_area),
+        0,
+        "under high_score: never a birth"
+    );
+}
+
+#[test]
+fn a_box_drawn_over_two_tracked_people_needs_the_full_birth_score_in_the_area() {
+    // Two people tracked side by side at x 100-140 and 140-180, inside the area. A third box
+    // at x 120-160 lies wholly within theirs (the detector drawing the pair once more): at
+    // 0.6 it starts nothing, where an uncovered box at 0.6 does.
+    let in_area = |_: &BoxXywh| true;
+    let pair = [det(100.0, 200.0, 0.9), det(140.0, 200.0, 0.9)];
+    let run = |extra: Detection| {
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        t.set_frame_px(640, 480);
+        t.update_in_area(0.0, &pair, &in_area);
+        let mut frame = pair.to_vec();
+        frame.push(extra);
+        t.update_in_area(0.1, &frame, &in_area);
+        t.update_in_area(0.2, &frame, &in_area).len()
+    };
+    assert_eq!(run(det(120.0, 200.0, 0.6)), 2, "covered: no third track");
+    assert_eq!(run(det(400.0, 200.0, 0.6)), 3, "in the open: a third track");
+    assert_eq!(
+        run(det(120.0, 200.0, 0.75)),
+        3,
+        "covered, but over new_track_score"
+    );
+}
+
+#[test]
 fn swap_ids_exchanges_two_confirmed_tracks() {
     let mut t = ByteTracker::new(TrackerConfig::default());
     let pair = |dx: f32| [det(10.0 + dx, 10.0, 0.9), det(300.0 + dx, 10.0, 0.9)];
