@@ -319,16 +319,20 @@ impl ByteTracker {
         // 5. New tentative tracks. A box lying mostly within the boxes of people tracked in
         // this frame is one of them drawn again, or two of them drawn as one: it needs
         // `new_track_score` even inside the area.
-        let tracked: Vec<BoxXywh> = self
-            .tracks
-            .iter()
-            .filter(|t| t.state == TrackState::Tracked && t.last_seen_s == t_s)
-            .map(|t| t.kf.bbox())
-            .collect();
+        let mut tracked: Option<Vec<BoxXywh>> = None;
         for &c in &m3.unmatched_cols {
             let d = left[c];
-            let open = covered_share(&d.bbox, &tracked) < COVERED_SHARE;
-            if d.score >= self.birth_score(&d, open && in_area(&d.bbox)) {
+            let lowered = in_area(&d.bbox) && {
+                let cover = tracked.get_or_insert_with(|| {
+                    self.tracks
+                        .iter()
+                        .filter(|t| t.state == TrackState::Tracked && t.last_seen_s == t_s)
+                        .map(|t| t.kf.bbox())
+                        .collect()
+                });
+                covered_share(&d.bbox, cover) < COVERED_SHARE
+            };
+            if d.score >= self.birth_score(&d, lowered) {
                 let mut tr = Track {
                     id: 0,
                     kf: BoxKalman::initiate(&d.bbox, &cfg.kalman),
