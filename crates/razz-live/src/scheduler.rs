@@ -171,7 +171,10 @@ pub fn run(
                     Ok(dets) => {
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
                         c.tracker.set_frame_px(f.width, f.height);
-                        let birth = c.cam.homography.zip(room_area(&rooms, &c.cam.room_id));
+                        let birth = c
+                            .cam
+                            .homography
+                            .and_then(|h| Some((h, room_area(&rooms, &c.cam.room_id)?)));
                         c.views = c.tracker.update_in_area(t, &dets, &|b| {
                             birth.as_ref().is_some_and(|(h, a)| a.holds_feet(h, b))
                         });
