@@ -217,7 +217,7 @@ const FOOT_ERR_SHARE: f64 = 0.1;
 /// (far from a camera a pixel is a lot of floor).
 const GATE_PER_FOOT_ERR: f64 = 2.0;
 /// How much an unseen identity's walking room (since last seen) adds to a floor match's cost.
-const SPREAD_WEIGHT: f64 = 0.3;
+const SPREAD_WEIGHT: f64 = 0.6;
 
 /// The fusion of one room.
 pub struct RoomFusion {

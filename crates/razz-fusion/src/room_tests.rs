@@ -524,14 +524,9 @@ fn a_person_watched_for_long_and_lost_mid_view_is_held_longer() {
     assert_eq!(f.update(12.1, &[seen(vec![]), seen(vec![])]).count, 0);
 }
 
-#[test]
-fn a_new_track_prefers_the_identity_lost_a_moment_ago() {
-    // Person 1 lost at 0 s at floor x 3.0 m; person 2 lost at 2.5 s at x 4.23 m. A track
-    // appears at 2.6 s at x 3.93 m: 0.93 m from person 1 (gap 2.6 s: gate 7.5 m, 335 px) and
-    // 0.30 m from person 2 (gap 0.1 s: gate 1.25 m, 85 px). Floor and pixel ratios give
-    // person 1 the lower cost (0.201 vs 0.296), but 87 % of person 1's gate is walking room
-    // against 20 % of person 2's: 0.201 + 0.3 * 0.867 * 0.799 = 0.409 vs
-    // 0.296 + 0.3 * 0.2 * 0.704 = 0.339, so the track goes to person 2.
+/// Person 1 lost at 0 s at floor x 3.0 m, person 2 lost at 2.5 s at x 4.23 m; a new track
+/// appears at 2.6 s with its feet at image x `x_px`. Returns the id it joins.
+fn track_after_two_losses(x_px: f32) -> u64 {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
     for k in 0..=10 {
         let t = -2.0 + f64::from(k) * 0.2;
@@ -541,10 +536,27 @@ fn a_new_track_prefers_the_identity_lost_a_moment_ago() {
         f.update(f64::from(k) * 0.2, &[seen(vec![at(2, 423.0, 300.0)])]);
     }
     f.update(2.5, &[seen(vec![at(2, 423.0, 300.0)])]);
-    let u = f.update(2.6, &[seen(vec![at(3, 393.0, 300.0)])]);
-    let p = u.people.iter().find(|p| p.seen).expect("one seen");
-    assert_eq!(p.id, 2, "{u:?}");
-    assert_eq!(u.count, 2);
+    let u = f.update(2.6, &[seen(vec![at(3, x_px, 300.0)])]);
+    assert_eq!(u.count, 2, "{u:?}");
+    u.people.iter().find(|p| p.seen).expect("one seen").id
+}
+
+#[test]
+fn a_new_track_prefers_the_identity_lost_a_moment_ago() {
+    // Person 1's gap is 2.6 s (floor gate 1 + 2.5 x 2.6 = 7.5 m, pixel allowance 100 x (0.75 +
+    // 2.6) = 335 px), person 2's 0.1 s (1.25 m, 85 px). Floor and pixel ratios are averaged; then
+    // 0.6 x the walking-room share of the gate (person 1: 1 - 1 / 7.5 = 0.867, person 2: 0.2)
+    // is added, scaled into what is left below 1.
+    // At x 3.93 m: 0.93 m from person 1, 0.30 m from person 2: ratios 0.201 against 0.296, then
+    // 0.201 + 0.6 x 0.867 x 0.799 = 0.617 against 0.296 + 0.6 x 0.2 x 0.704 = 0.380.
+    assert_eq!(track_after_two_losses(393.0), 2);
+    // At x 3.80 m: 0.80 m from person 1, 0.43 m from person 2: ratios 0.173 against 0.425, then
+    // 0.173 + 0.6 x 0.867 x 0.827 = 0.603 against 0.425 + 0.6 x 0.2 x 0.575 = 0.494. (At the
+    // earlier weight 0.3: 0.388 against 0.459, person 1.)
+    assert_eq!(track_after_two_losses(380.0), 2);
+    // Right where person 1 was lost (cost 0.6 x 0.867 = 0.520; 1.23 m from person 2 is past
+    // its 85 px pixel allowance): person 1.
+    assert_eq!(track_after_two_losses(300.0), 1);
 }
 
 #[test]

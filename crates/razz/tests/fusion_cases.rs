@@ -116,7 +116,7 @@ fn fusion_on_views_cut_from_pets() {
         }
     }
     // On the floor the ground truth covers, the identity target, IDF1 >= 85, for the
-    // single view and the overlapping views (measured 88.1 and 87.3; the hand-over case, 81.2,
+    // single view and the overlapping views (measured 88.1 and 87.3; the hand-over case, 83.0,
     // does not meet it). The overlapping views used to be held to the single view instead;
     // since tracks that swap people while crossing are repaired (docs/decisions.md), the
     // single view gains more than the cropped views, whose swaps are mostly not between two
