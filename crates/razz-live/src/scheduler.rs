@@ -171,10 +171,7 @@ pub fn run(
                     Ok(dets) => {
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
                         c.tracker.set_frame_px(f.width, f.height);
-                        let birth = c
-                            .cam
-                            .homography
-                            .and_then(|h| Some((h, room_area(&rooms, &c.cam.room_id)?)));
+                        let birth = birth_area(&rooms, &c.cam.room_id, c.cam.homography);
                         c.views = c.tracker.update_in_area(t, &dets, &|b| {
                             birth.as_ref().is_some_and(|(h, a)| a.holds_feet(h, b))
                         });
@@ -325,11 +322,18 @@ fn publish_camera(c: &mut Live) {
     }));
 }
 
-/// A room's floor area, when it has one: boxes whose feet are inside it start tracks at the
-/// tracker's `area_new_track_score`.
-fn room_area(rooms: &RoomChannels, room_id: &str) -> Option<FloorArea> {
+/// Where a camera's boxes start tracks at the tracker's `area_new_track_score`: its room's
+/// floor area as it is now (set or cleared over the API), seen through the camera's
+/// calibration. `None` when the camera is not calibrated (without a copy of the area) or the
+/// room has no area.
+fn birth_area(
+    rooms: &RoomChannels,
+    room_id: &str,
+    homography: Option<Homography>,
+) -> Option<(Homography, FloorArea)> {
+    let h = homography?;
     let rooms = rooms.read().ok()?;
-    rooms.get(room_id)?.floor_area.clone()
+    Some((h, rooms.get(room_id)?.floor_area.clone()?))
 }
 
 /// Fuses and publishes rooms (all, or one), skipping unchanged ones.
@@ -421,6 +425,42 @@ fn publish_rooms(
 mod tests {
     use super::*;
     use razz_fusion::EmbedPolicy;
+
+    #[test]
+    fn births_use_the_rooms_current_area_through_the_cameras_calibration() {
+        let (tx, _rx) = watch::channel(SharedRoom::default());
+        let rooms: RoomChannels = Arc::new(RwLock::new(HashMap::from([(
+            "hall".to_string(),
+            RoomEntry {
+                name: "Hall".into(),
+                floor_area: None,
+                tx,
+            },
+        )])));
+        // 100 pixels per metre; the area is the floor square 1..3 m x 1..3 m.
+        let h = Homography::from_matrix([0.01, 0.0, 0.0, 0.0, 0.01, 0.0, 0.0, 0.0, 1.0])
+            .expect("matrix");
+        let area =
+            FloorArea::new(vec![[1.0, 1.0], [3.0, 1.0], [3.0, 3.0], [1.0, 3.0]]).expect("area");
+        // Feet at (200, 200) px = (2, 2) m, inside; at (400, 200) px = (4, 2) m, outside.
+        let inside = BoxXywh::new(180.0, 100.0, 40.0, 100.0);
+        let outside = BoxXywh::new(380.0, 100.0, 40.0, 100.0);
+        assert!(birth_area(&rooms, "hall", Some(h)).is_none(), "no area yet");
+        rooms
+            .write()
+            .expect("lock")
+            .get_mut("hall")
+            .expect("room")
+            .floor_area = Some(area);
+        let (bh, ba) = birth_area(&rooms, "hall", Some(h)).expect("area set since");
+        assert!(ba.holds_feet(&bh, &inside));
+        assert!(!ba.holds_feet(&bh, &outside));
+        assert!(birth_area(&rooms, "hall", None).is_none(), "uncalibrated");
+        assert!(
+            birth_area(&rooms, "yard", Some(h)).is_none(),
+            "unknown room"
+        );
+    }
 
     #[test]
     fn behind_only_first_and_ambiguous_embeddings_run() {
