@@ -14,7 +14,10 @@
 //!    by floor position (calibrated cameras), feet in the same camera (re-acquisition after an
 //!    occlusion or a tracker id switch), appearance, and the time since the identity was seen;
 //!    the rest start new identities;
-//! 4. merges identities whose feet agree for `merge_after_s`;
+//! 4. merges identities whose feet agree for `merge_after_s`; if both had been counted as two
+//!    people for `DISTINCT_AFTER_S` before, the tracks came together, not the people: the
+//!    younger identity's tracks go to the older, and it stays, held, as the person one of
+//!    them let go of;
 //! 5. ages identities: unseen for `grace_s` (and no longer held) ends them.
 //!
 //! The count is the identities seen now plus those lost inside the view within
@@ -147,6 +150,9 @@ struct Identity {
     /// the room, so not whoever appears near an outer frame side (unless they look alike).
     lost_deep: bool,
     members: Vec<(usize, u64)>,
+    /// Where its tracks let this person go, with their scores: the last boxes of the tracks it
+    /// had when a merge left it as its own person (see `merge`), until it is seen again.
+    let_go: Vec<(Member, f32)>,
     /// Observations (indices into this update's flat list) seen now.
     now: Vec<usize>,
 }
@@ -314,7 +320,7 @@ impl RoomFusion {
         unlinked.extend(self.check_evidence(dt, &obs_flat));
         self.learn_appearance(&obs_flat);
         let urgent = self.match_unlinked(t_s, &obs_flat, unlinked);
-        self.merge(dt, &obs_flat);
+        self.merge(t_s, dt, &obs_flat);
         self.age(t_s, &obs_flat);
         self.output(t_s, &obs_flat, urgent)
     }

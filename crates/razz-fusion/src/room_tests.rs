@@ -14,6 +14,7 @@ use crate::homography::Homography;
 use crate::room::{CameraObs, CameraSetup, RoomFusion, TrackObs};
 
 mod floor_area;
+mod merge;
 mod reacquire;
 
 fn cam(id: &str, shift_m: f64) -> CameraSetup {

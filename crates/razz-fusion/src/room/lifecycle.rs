@@ -3,13 +3,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{HOLD_PER_WATCHED, Member, Ob, Person, RoomFusion, RoomUpdate};
+use super::{HOLD_PER_WATCHED, Identity, Member, Ob, Person, RoomFusion, RoomUpdate};
 use crate::homography::dist;
+
+/// Two identities counted as two people for this long before their tracks came to agree stay
+/// two people when they merge (see `merge`), seconds.
+const DISTINCT_AFTER_S: f64 = 2.0;
 
 impl RoomFusion {
     /// Step 4: identities seen now by disjoint cameras whose feet agree for `merge_after_s`
     /// become one (the older id stays).
-    pub(super) fn merge(&mut self, dt: f64, obs: &[Ob]) {
+    pub(super) fn merge(&mut self, t_s: f64, dt: f64, obs: &[Ob]) {
         let mut keep = HashMap::new();
         let mut to_merge = Vec::new();
         let n = self.identities.len();
@@ -64,7 +68,44 @@ impl RoomFusion {
             let Some(pb) = self.identities.iter().position(|x| x.id == b) else {
                 continue;
             };
-            let ib = self.identities.remove(pb);
+            let first_a_s = self
+                .identities
+                .iter()
+                .find(|x| x.id == a)
+                .map_or(t_s, |x| x.first_seen_s);
+            let counted_apart_s =
+                t_s - self.cfg.merge_after_s - self.identities[pb].first_seen_s.max(first_a_s);
+            let ib = if counted_apart_s >= DISTINCT_AFTER_S {
+                // Two people for a while: the tracks, not the people, came together. The
+                // younger identity's tracks go to the older one, and the younger stays, held
+                // where they are now, as the person one of those tracks let go of.
+                let let_go = self.identities[pb]
+                    .members
+                    .iter()
+                    .filter_map(|key| {
+                        let l = self.links.get(key)?;
+                        let m = Member {
+                            camera: key.0,
+                            track: key.1,
+                            bbox: l.bbox,
+                            seen: false,
+                        };
+                        Some((m, l.score))
+                    })
+                    .collect();
+                let ghost = &mut self.identities[pb];
+                ghost.hold_until_s = t_s + self.cfg.occlusion_hold_s;
+                ghost.last_seen_s = t_s;
+                ghost.left_view = false;
+                ghost.let_go = let_go;
+                Identity {
+                    members: std::mem::take(&mut ghost.members),
+                    now: std::mem::take(&mut ghost.now),
+                    ..ghost.clone()
+                }
+            } else {
+                self.identities.remove(pb)
+            };
             for key in &ib.members {
                 if let Some(l) = self.links.get_mut(key) {
                     l.identity = a;
@@ -107,6 +148,7 @@ impl RoomFusion {
             let watched_s = t_s - ident.first_seen_s;
             let ident = &mut self.identities[k];
             ident.last_seen_s = t_s;
+            ident.let_go.clear();
             if floor.is_some() {
                 ident.floor_m = floor;
             }
@@ -200,6 +242,13 @@ impl RoomFusion {
                 best_score = best_score.max(l.score);
                 cost_sum += l.cost;
                 n += 1.0;
+            }
+            if members.is_empty() {
+                for (m, score) in &ident.let_go {
+                    members.push(m.clone());
+                    best_score = best_score.max(*score);
+                    n += 1.0;
+                }
             }
             members.sort_by_key(|m| (m.camera, m.track));
             let link_factor = if n > 0.0 {

@@ -182,6 +182,7 @@ impl RoomFusion {
                             left_view: false,
                             lost_deep: false,
                             members: Vec::new(),
+                            let_go: Vec::new(),
                             now: Vec::new(),
                         });
                         self.next_id += 1;
