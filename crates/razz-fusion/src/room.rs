@@ -16,8 +16,8 @@
 //!    the rest start new identities;
 //! 4. merges identities whose feet agree for `merge_after_s`; if both had been counted as two
 //!    people for `DISTINCT_AFTER_S` before, the tracks came together, not the people: the
-//!    younger identity's tracks go to the older, and it stays, held, as the person one of
-//!    them let go of;
+//!    younger identity's tracks go to the older, and it stays as the person one of them let go
+//!    of, held like anyone lost (as step 5 left it at its last update);
 //! 5. ages identities: unseen for `grace_s` (and no longer held) ends them.
 //!
 //! The count is the identities seen now plus those lost inside the view within

@@ -77,8 +77,9 @@ impl RoomFusion {
                 t_s - self.cfg.merge_after_s - self.identities[pb].first_seen_s.max(first_a_s);
             let ib = if counted_apart_s >= DISTINCT_AFTER_S {
                 // Two people for a while: the tracks, not the people, came together. The
-                // younger identity's tracks go to the older one, and the younger stays, held
-                // where they are now, as the person one of those tracks let go of.
+                // younger identity's tracks go to the older one, and the younger stays as the
+                // person one of those tracks let go of: as at its last update, as if its
+                // tracks had vanished then (held as anyone lost there would be).
                 let let_go = self.identities[pb]
                     .members
                     .iter()
@@ -94,9 +95,6 @@ impl RoomFusion {
                     })
                     .collect();
                 let ghost = &mut self.identities[pb];
-                ghost.hold_until_s = t_s + self.cfg.occlusion_hold_s;
-                ghost.last_seen_s = t_s;
-                ghost.left_view = false;
                 ghost.let_go = let_go;
                 Identity {
                     members: std::mem::take(&mut ghost.members),
