@@ -74,7 +74,7 @@ fn two_people_counted_apart_stay_two_when_one_track_moves_onto_the_other() {
     }
     let u = last.expect("updates");
     assert_eq!(tracks_of(&u, 1), vec![(0, 1), (1, 8)]);
-    // Q is listed with the box where track 8 let them go (its last before the merge).
+    // Q is listed with track 8 and the box it had when the merge found it on P.
     let q = u.people.iter().find(|p| p.id == 2).expect("Q held");
     assert!(!q.seen && q.confidence > 0.0);
     assert_eq!(tracks_of(&u, 2), vec![(1, 8)]);
