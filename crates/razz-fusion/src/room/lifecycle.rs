@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{HOLD_PER_WATCHED, Identity, Member, Ob, Person, RoomFusion, RoomUpdate};
+use super::{HOLD_PER_WATCHED, Member, Ob, Person, RoomFusion, RoomUpdate};
 use crate::homography::dist;
 
 /// Two identities counted as two people for this long before their tracks came to agree stay
@@ -75,7 +75,8 @@ impl RoomFusion {
                 .map_or(t_s, |x| x.first_seen_s);
             let counted_apart_s =
                 t_s - self.cfg.merge_after_s - self.identities[pb].first_seen_s.max(first_a_s);
-            let ib = if counted_apart_s >= DISTINCT_AFTER_S {
+            // The tracks (and their observations now) that go to `a`, and since when `b` was seen.
+            let (members, now, first_seen_s) = if counted_apart_s >= DISTINCT_AFTER_S {
                 // Two people for a while: the tracks, not the people, came together. The
                 // younger identity's tracks go to the older one, and the younger stays as the
                 // person one of those tracks let go of: as at its last update, as if its
@@ -96,23 +97,24 @@ impl RoomFusion {
                     .collect();
                 let ghost = &mut self.identities[pb];
                 ghost.let_go = let_go;
-                Identity {
-                    members: std::mem::take(&mut ghost.members),
-                    now: std::mem::take(&mut ghost.now),
-                    ..ghost.clone()
-                }
+                (
+                    std::mem::take(&mut ghost.members),
+                    std::mem::take(&mut ghost.now),
+                    ghost.first_seen_s,
+                )
             } else {
-                self.identities.remove(pb)
+                let ib = self.identities.remove(pb);
+                (ib.members, ib.now, ib.first_seen_s)
             };
-            for key in &ib.members {
+            for key in &members {
                 if let Some(l) = self.links.get_mut(key) {
                     l.identity = a;
                 }
             }
             if let Some(ia) = self.identity_mut(a) {
-                ia.first_seen_s = ia.first_seen_s.min(ib.first_seen_s);
-                ia.members.extend(ib.members);
-                ia.now.extend(ib.now);
+                ia.first_seen_s = ia.first_seen_s.min(first_seen_s);
+                ia.members.extend(members);
+                ia.now.extend(now);
             }
         }
     }
