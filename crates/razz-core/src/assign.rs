@@ -56,7 +56,8 @@ impl CostMatrix {
 }
 
 /// Minimum-cost assignment. Returns `(row, col)` pairs, one per row when there are at most as
-/// many rows as columns, else one per column, sorted by row. Costs must be finite.
+/// many rows as columns, else one per column, sorted by row. Costs should be finite: a row
+/// that reaches no column at a finite cost is left out (the search ends instead of spinning).
 pub fn minimize(cost: &CostMatrix) -> Vec<(usize, usize)> {
     if cost.rows == 0 || cost.cols == 0 {
         return Vec::new();
@@ -86,20 +87,42 @@ pub fn maximize(weight: &CostMatrix) -> Vec<(usize, usize)> {
 /// Matching with a cost limit, as ByteTrack's `linear_assignment(cost, thresh)`: pairs whose
 /// cost exceeds `limit` are never matched, and among the rest the total of `limit - cost` is
 /// maximised (so leaving a row unmatched costs the same as matching it at the limit).
+/// Cells that are not finite never match, and a NaN limit matches nothing.
 /// Returns matched pairs plus the unmatched rows and columns, each sorted.
 pub fn match_with_limit(cost: &CostMatrix, limit: f64) -> Matching {
+    let usable = |v: f64| v.is_finite() && v <= limit;
+    let (lo, hi) = cost
+        .data
+        .iter()
+        .copied()
+        .filter(|&v| usable(v))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    // A limit more than `n (hi - lo)` above the dearest usable cost ranks matchings exactly as
+    // an infinite one does (more pairs first, then less cost), so it is capped there: an
+    // infinite or huge limit would overflow the solver's potentials.
+    let n = cost.rows.min(cost.cols) as f64;
+    let cap = hi + (n + 1.0) * (hi - lo + 1.0);
+    let limit = if cap.is_finite() {
+        limit.min(cap)
+    } else {
+        limit
+    };
     let gain = CostMatrix::from_fn(cost.rows, cost.cols, |r, c| {
         let v = cost.get(r, c);
-        if v <= limit { limit - v } else { 0.0 }
+        if usable(v) { limit - v } else { 0.0 }
     });
     let mut matched = Vec::new();
     let mut row_used = vec![false; cost.rows];
     let mut col_used = vec![false; cost.cols];
-    for (r, c) in maximize(&gain) {
-        if cost.get(r, c) <= limit {
-            matched.push((r, c));
-            row_used[r] = true;
-            col_used[c] = true;
+    if hi >= lo {
+        for (r, c) in maximize(&gain) {
+            if usable(cost.get(r, c)) {
+                matched.push((r, c));
+                row_used[r] = true;
+                col_used[c] = true;
+            }
         }
     }
     Matching {
@@ -126,7 +149,7 @@ fn solve(n: usize, m: usize, a: impl Fn(usize, usize) -> f64) -> Vec<(usize, usi
     let mut way = vec![0usize; m + 1];
     let mut minv = vec![0.0f64; m + 1];
     let mut used = vec![false; m + 1];
-    for i in 1..=n {
+    'rows: for i in 1..=n {
         p[0] = i;
         let mut j0 = 0usize;
         minv.iter_mut().for_each(|x| *x = f64::INFINITY);
@@ -148,6 +171,11 @@ fn solve(n: usize, m: usize, a: impl Fn(usize, usize) -> f64) -> Vec<(usize, usi
                         j1 = j;
                     }
                 }
+            }
+            if j1 == 0 {
+                // No column is reachable at a finite cost (a cost that is not finite): this
+                // row stays unassigned rather than searching forever.
+                continue 'rows;
             }
             for j in 0..=m {
                 if used[j] {
@@ -260,5 +288,31 @@ mod tests {
         assert_eq!(m.unmatched_cols, vec![1]);
         let empty = match_with_limit(&CostMatrix::new(0, 3, 0.0), 0.8);
         assert_eq!(empty.unmatched_cols, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn an_unbounded_limit_prefers_more_pairs_and_finishes() {
+        // Two pairs (5.0 + 0.2) beat one cheap pair (0.1) once the limit allows them all.
+        let rows = [[0.1, 5.0], [0.2, 100.0]];
+        let c = CostMatrix::from_fn(2, 2, |r, k| rows[r][k]);
+        for limit in [f64::INFINITY, 1e308, 1e6] {
+            let m = match_with_limit(&c, limit);
+            assert_eq!(m.matched, vec![(0, 1), (1, 0)], "limit {limit}");
+        }
+        // Under 5.0 only one of them can be taken: the cheaper total of limit - cost.
+        assert_eq!(match_with_limit(&c, 1.0).matched, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn cells_that_are_not_finite_never_match() {
+        let rows = [[f64::NAN, 0.3], [0.2, f64::INFINITY], [f64::NAN, f64::NAN]];
+        let c = CostMatrix::from_fn(3, 2, |r, k| rows[r][k]);
+        let m = match_with_limit(&c, 1.0);
+        assert_eq!(m.matched, vec![(0, 1), (1, 0)]);
+        assert_eq!(m.unmatched_rows, vec![2]);
+        assert!(match_with_limit(&c, f64::NAN).matched.is_empty());
+        // The solver itself leaves a row with no finite cost out instead of searching forever.
+        let inf = CostMatrix::from_fn(2, 3, |r, k| if r == 0 { f64::INFINITY } else { k as f64 });
+        assert_eq!(minimize(&inf), vec![(1, 0)]);
     }
 }
