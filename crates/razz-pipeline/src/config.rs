@@ -164,10 +164,10 @@ impl Config {
             }
             for (name, v) in [("detect_fps", c.detect_fps), ("fps", c.fps)] {
                 if let Some(v) = v
-                    && !(v.is_finite() && v > 0.0 && v <= 1000.0)
+                    && !(0.01..=1000.0).contains(&v)
                 {
                     return err(format!(
-                        "camera {:?}: {name} must be in (0, 1000], got {v}",
+                        "camera {:?}: {name} must be within 0.01..1000, got {v:?}",
                         c.id
                     ));
                 }
@@ -186,23 +186,30 @@ impl Config {
             }
         }
         let s = &self.server;
-        if !(s.ws_rate_hz.is_finite() && s.ws_rate_hz > 0.0 && s.ws_rate_hz <= 60.0) {
-            return err(format!(
-                "server: ws_rate_hz must be in (0, 60], got {}",
-                s.ws_rate_hz
-            ));
-        }
-        if !(s.video_fps.is_finite() && s.video_fps > 0.0 && s.video_fps <= 30.0) {
-            return err(format!(
-                "server: video_fps must be in (0, 30], got {}",
-                s.video_fps
-            ));
-        }
-        if !(s.session_ttl_h.is_finite() && s.session_ttl_h > 0.0)
-            || s.history_sample_s == 0
-            || s.login_failures_per_min == 0
-        {
-            return err("server: session_ttl_h, history_sample_s and login_failures_per_min must be positive".into());
+        // Bounded above and below: these become timer periods and time spans, which overflow
+        // (and panic) long before a float does.
+        let ranges = [
+            ("ws_rate_hz", s.ws_rate_hz, 0.01, 60.0),
+            ("video_fps", s.video_fps, 0.01, 30.0),
+            ("session_ttl_h", s.session_ttl_h, 0.01, 87_600.0),
+            ("history_sample_s", s.history_sample_s as f64, 1.0, 86_400.0),
+            (
+                "history_keep_days",
+                s.history_keep_days as f64,
+                1.0,
+                36_500.0,
+            ),
+            (
+                "login_failures_per_min",
+                f64::from(s.login_failures_per_min),
+                1.0,
+                f64::from(u32::MAX),
+            ),
+        ];
+        for (k, v, lo, hi) in ranges {
+            if !(lo..=hi).contains(&v) {
+                return err(format!("server: {k} must be within {lo}..{hi}, got {v:?}"));
+            }
         }
         if s.listen.parse::<std::net::SocketAddr>().is_err() {
             return err(format!(
@@ -231,14 +238,7 @@ impl Config {
                 }
             }
         }
-        let t = &self.tracker;
-        if !(t.lost_ttl_s.is_finite() && t.lost_ttl_s >= 0.0) {
-            return err("tracker: lost_ttl_s must be a non-negative number of seconds".into());
-        }
-        let k = &t.kalman;
-        if !(k.ref_interval_s > 0.0 && k.std_weight_position > 0.0 && k.std_weight_velocity > 0.0) {
-            return err("tracker.kalman: weights and ref_interval_s must be positive".into());
-        }
+        self.tracker.validate().map_err(PipelineError::Config)?;
         Ok(())
     }
 
@@ -369,6 +369,29 @@ detect_fps = 5
             ),
             ("[detector]\nthreads = 0\n", "threads must be"),
             ("[tracker]\nlost_ttl_s = nan\n", "lost_ttl_s"),
+            (
+                "[tracker]\nmatch_cost_high = inf\n",
+                "match_cost_high must be within",
+            ),
+            // Timer periods and time spans: 1 / 1e-308 s and 1e308 h overflow a Duration.
+            (
+                "[server]\nws_rate_hz = 1e-308\n",
+                "ws_rate_hz must be within",
+            ),
+            ("[server]\nvideo_fps = 1e-308\n", "video_fps must be within"),
+            (
+                "[server]\nsession_ttl_h = 1e308\n",
+                "session_ttl_h must be within",
+            ),
+            // Days as milliseconds overflowed an i64: history pruned at a meaningless cutoff.
+            (
+                "[server]\nhistory_keep_days = 9223372036854775807\n",
+                "history_keep_days must be within",
+            ),
+            (
+                "[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"a\"\nurl = \"x\"\nfps = 1e-308\n",
+                "fps must be within 0.01..1000, got 1e-308",
+            ),
             ("[fusion]\ngrace_s = -1\n", "grace_s must be"),
             (
                 "[[rooms]]\nid = \"a\"\n[[cameras]]\nid = \"c\"\nroom = \"a\"\nurl = \"x\"\n[cameras.calibration]\nimage_px = [[0,0],[1,1],[2,2],[3,3]]\nfloor_m = [[0,0],[1,0],[1,1],[0,1]]\n",

@@ -103,6 +103,71 @@ impl Default for TrackerConfig {
     }
 }
 
+impl TrackerConfig {
+    /// Checks ranges; the message names the key. Scores and costs are shares (0 to 1);
+    /// times and margins are finite and not negative.
+    pub fn validate(&self) -> Result<(), String> {
+        let shares = [
+            ("high_score", self.high_score),
+            ("low_score", self.low_score),
+            ("new_track_score", self.new_track_score),
+            ("edge_new_track_score", self.edge_new_track_score),
+            ("area_new_track_score", self.area_new_track_score),
+            ("match_cost_high", self.match_cost_high),
+            ("match_cost_low", self.match_cost_low),
+            ("match_cost_tentative", self.match_cost_tentative),
+        ];
+        for (k, v) in shares {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("tracker: {k} must be within 0..1, got {v:?}"));
+            }
+        }
+        if self.low_score > self.high_score {
+            return Err(format!(
+                "tracker: low_score {} must not be above high_score {}",
+                self.low_score, self.high_score
+            ));
+        }
+        if !(self.edge_margin_px.is_finite() && (0.0..=1000.0).contains(&self.edge_margin_px)) {
+            return Err(format!(
+                "tracker: edge_margin_px must be within 0..1000 pixels, got {:?}",
+                self.edge_margin_px
+            ));
+        }
+        if !(1..=1000).contains(&self.min_hits) {
+            return Err(format!(
+                "tracker: min_hits must be within 1..1000, got {}",
+                self.min_hits
+            ));
+        }
+        for (k, v) in [("lost_ttl_s", self.lost_ttl_s), ("coast_s", self.coast_s)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "tracker: {k} must be a non-negative number of seconds, got {v:?}"
+                ));
+            }
+        }
+        let k = &self.kalman;
+        for (key, v) in [
+            ("std_weight_position", k.std_weight_position),
+            ("std_weight_velocity", k.std_weight_velocity),
+        ] {
+            if !(v > 0.0 && v <= 10.0) {
+                return Err(format!(
+                    "tracker.kalman: {key} must be above 0 and at most 10 (box heights), got {v:?}"
+                ));
+            }
+        }
+        if !(0.001..=10.0).contains(&k.ref_interval_s) {
+            return Err(format!(
+                "tracker.kalman: ref_interval_s must be within 0.001..10 seconds, got {:?}",
+                k.ref_interval_s
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Where a track stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

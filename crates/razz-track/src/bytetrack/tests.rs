@@ -257,3 +257,93 @@ fn ignores_invalid_boxes_and_backward_time() {
     let out = t.update(0.5, &[det(0.0, 0.0, 0.9)]);
     assert_eq!(out.len(), 1);
 }
+
+#[test]
+fn settings_out_of_range_are_refused_by_name() {
+    assert_eq!(TrackerConfig::default().validate(), Ok(()));
+    let base = TrackerConfig::default();
+    let cases: [(TrackerConfig, &str); 10] = [
+        (
+            TrackerConfig {
+                high_score: f32::NAN,
+                ..base
+            },
+            "high_score",
+        ),
+        (
+            TrackerConfig {
+                new_track_score: 1.5,
+                ..base
+            },
+            "new_track_score",
+        ),
+        (
+            TrackerConfig {
+                low_score: 0.6,
+                ..base
+            },
+            "low_score 0.6 must not be above",
+        ),
+        // An infinite cost limit used to make the assignment search forever.
+        (
+            TrackerConfig {
+                match_cost_high: f32::INFINITY,
+                ..base
+            },
+            "match_cost_high",
+        ),
+        (
+            TrackerConfig {
+                match_cost_tentative: -0.1,
+                ..base
+            },
+            "match_cost_tentative",
+        ),
+        (
+            TrackerConfig {
+                edge_margin_px: f32::NAN,
+                ..base
+            },
+            "edge_margin_px",
+        ),
+        (
+            TrackerConfig {
+                min_hits: 0,
+                ..base
+            },
+            "min_hits",
+        ),
+        (
+            TrackerConfig {
+                coast_s: f64::INFINITY,
+                ..base
+            },
+            "coast_s",
+        ),
+        // Weights this large, or an interval this small, turned every box into NaN.
+        (
+            TrackerConfig {
+                kalman: KalmanParams {
+                    std_weight_position: 1e308,
+                    ..base.kalman
+                },
+                ..base
+            },
+            "std_weight_position",
+        ),
+        (
+            TrackerConfig {
+                kalman: KalmanParams {
+                    ref_interval_s: 1e-308,
+                    ..base.kalman
+                },
+                ..base
+            },
+            "ref_interval_s",
+        ),
+    ];
+    for (cfg, want) in cases {
+        let e = cfg.validate().expect_err(want);
+        assert!(e.contains(want), "{e:?} does not name {want:?}");
+    }
+}
