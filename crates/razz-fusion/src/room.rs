@@ -308,7 +308,13 @@ impl RoomFusion {
     }
 
     /// One step. `obs[c]` is camera `c`'s confirmed tracks now, or `None` when it is offline.
+    /// A time that is not finite is taken as the previous update's.
     pub fn update(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> RoomUpdate {
+        let t_s = if t_s.is_finite() {
+            t_s
+        } else {
+            self.last_t_s.unwrap_or(0.0)
+        };
         let dt = self.last_t_s.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t_s = Some(t_s);
         let mut obs_flat = self.flatten(obs);
@@ -332,10 +338,16 @@ impl RoomFusion {
             self.frame_px[cam] = (o.frame_w_px, o.frame_h_px);
             let h = self.cameras[cam].homography;
             let w_px = o.frame_w_px as f32;
-            for t in &o.tracks {
+            // A box that is not finite or empty (a broken model output) places nobody.
+            let tracks: Vec<&TrackObs> = o
+                .tracks
+                .iter()
+                .filter(|t| t.bbox.is_valid() && t.score.is_finite())
+                .collect();
+            for t in &tracks {
                 self.aspect[cam] = feet::learn_aspect(self.aspect[cam], &t.bbox, w_px);
             }
-            for t in &o.tracks {
+            for t in tracks {
                 let (fx, fy) = feet::feet_px(&t.bbox, w_px, self.aspect[cam]);
                 let (fx, fy) = (f64::from(fx), f64::from(fy));
                 let foot_m = h.and_then(|h| h.apply([fx, fy]));

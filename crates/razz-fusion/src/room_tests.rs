@@ -480,3 +480,39 @@ fn offline_camera_keeps_its_links_and_frame_edges_do_not_panic() {
     };
     let _ = f.update(0.1, &[Some(CameraObs::default()), seen(vec![odd])]);
 }
+
+#[test]
+fn broken_boxes_and_times_place_nobody_and_do_not_panic() {
+    // A model that outputs NaN, or a clock that is not finite, must not stop the room: such a
+    // track is left out and such a time is taken as the previous one.
+    let mut f = two();
+    let nan = TrackObs {
+        bbox: BoxXywh::new(f32::NAN, 10.0, 40.0, 100.0),
+        ..at(2, 0.0, 0.0)
+    };
+    let empty = TrackObs {
+        bbox: BoxXywh::new(100.0, 10.0, 0.0, 100.0),
+        ..at(3, 0.0, 0.0)
+    };
+    for (k, t) in [0.0, 0.1, f64::NAN, 0.3, f64::INFINITY, 0.5]
+        .into_iter()
+        .enumerate()
+    {
+        let u = f.update(
+            t,
+            &[
+                seen(vec![at(1, 400.0, 300.0), nan.clone(), empty.clone()]),
+                seen(vec![at(7, 102.0, 301.0)]),
+            ],
+        );
+        assert_eq!(u.count, 1, "update {k} at {t}");
+        assert!(
+            u.people[0]
+                .members
+                .iter()
+                .all(|m| m.track == 1 || m.track == 7),
+            "{:?}",
+            u.people[0].members
+        );
+    }
+}
