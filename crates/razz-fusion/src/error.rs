@@ -10,6 +10,8 @@ pub enum FusionError {
     PointCountMismatch { image: usize, floor: usize },
     #[error("calibration point {0} is not a finite number")]
     NotFinite(usize),
+    #[error("calibration point {0} is out of range: coordinates lie within -1e6..1e6")]
+    OutOfRange(usize),
     #[error("calibration points are degenerate ({0}); pick 4 points with no 3 on one line")]
     Degenerate(&'static str),
     #[error("a floor area needs 3 to 64 corners, got {0}")]

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::FusionError;
 
+/// Largest calibration coordinate accepted, pixels or metres.
+pub const MAX_COORD: f64 = 1e6;
+
 /// A 3x3 projective map, row-major, taking `(x, y, 1)` in image pixels to floor metres.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Homography {
@@ -53,11 +56,10 @@ impl Homography {
         if m.iter().any(|v| !v.is_finite()) {
             return Err(FusionError::NotFinite(0));
         }
-        let h = Self { m };
-        if det3(&m).abs() < 1e-12 * norm(&m).powi(3) {
+        if equilibrated_det(&m) < 1e-12 {
             return Err(FusionError::Degenerate("singular matrix"));
         }
-        Ok(h)
+        Ok(Self { m })
     }
 
     /// Fits the map taking `image_px[i]` to `floor_m[i]` (least squares for more than 4).
@@ -74,6 +76,11 @@ impl Homography {
         for (i, (p, q)) in image_px.iter().zip(floor_m).enumerate() {
             if !(p.iter().chain(q).all(|v| v.is_finite())) {
                 return Err(FusionError::NotFinite(i));
+            }
+            // A million pixels or metres is beyond any camera or floor; far larger values
+            // overflow the fit's squares and would be refused with a misleading reason.
+            if !(p.iter().chain(q).all(|v| v.abs() <= MAX_COORD)) {
+                return Err(FusionError::OutOfRange(i));
             }
         }
         let ti = normaliser(image_px).ok_or(FusionError::Degenerate("image points coincide"))?;
@@ -241,6 +248,30 @@ fn det3(m: &[f64; 9]) -> f64 {
         + m[2] * (m[3] * m[7] - m[4] * m[6])
 }
 
+/// `|det|` after scaling each column, then each row, to unit length: 1 for an orthogonal
+/// matrix, 0 for a singular one, and blind to units and offsets. (A plain `det` against the
+/// norm cubed called a pixels-to-metres map singular once its floor frame lay a few hundred
+/// metres from the origin: the translation column outweighs the 0.01 m per pixel ones.)
+/// Entries under 1e-12 of the largest are rounding noise and count as 0, or scaling would
+/// blow a column of noise up to a real one.
+fn equilibrated_det(m: &[f64; 9]) -> f64 {
+    let big = m.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let m = m.map(|v| if v.abs() <= 1e-12 * big { 0.0 } else { v });
+    let col: [f64; 3] =
+        std::array::from_fn(|j| (0..3).map(|i| m[i * 3 + j].powi(2)).sum::<f64>().sqrt());
+    if col.contains(&0.0) {
+        return 0.0;
+    }
+    let s: [f64; 9] = std::array::from_fn(|k| m[k] / col[k % 3]);
+    let rows: f64 = (0..3)
+        .map(|i| (0..3).map(|j| s[i * 3 + j].powi(2)).sum::<f64>().sqrt())
+        .product();
+    if rows == 0.0 {
+        return 0.0;
+    }
+    det3(&s).abs() / rows
+}
+
 fn norm(m: &[f64; 9]) -> f64 {
     m.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
@@ -368,5 +399,84 @@ mod tests {
         // Three of four on one line: no unique projective map.
         let three = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.0, 1.0]];
         assert!(Homography::fit(&three, &sq).is_err());
+    }
+
+    /// Untrusted input (the calibration API): point sets of any size and spread, from 1e-300
+    /// to 1e300, with repeats, give a usable map or an error, never a panic or a map that is
+    /// not finite.
+    #[test]
+    fn random_point_sets_give_a_finite_map_or_an_error() {
+        let mut seed = 0x853c49e6748fea9bu64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut errors = std::collections::BTreeMap::new();
+        let mut fitted = 0;
+        for round in 0..4_000 {
+            let n = 4 + (next() % 9) as usize;
+            // Mostly plausible spreads (1e-12 to 1e12), now and then an absurd one.
+            let exp = if next() % 10 == 0 {
+                (next() % 601) as i32 - 300
+            } else {
+                (next() % 25) as i32 - 12
+            };
+            let mut point = |k: usize, pts: &[[f64; 2]]| -> [f64; 2] {
+                if k > 0 && next() % 8 == 0 {
+                    return pts[(next() as usize) % k];
+                }
+                let v = |r: u64| ((r % 2001) as f64 - 1000.0) * 10f64.powi(exp) / 1000.0;
+                [v(next()), v(next())]
+            };
+            let mut img = Vec::new();
+            let mut flo = Vec::new();
+            for k in 0..n {
+                let p = point(k, &img);
+                img.push(p);
+                let q = point(k, &flo);
+                flo.push(q);
+            }
+            match Homography::fit(&img, &flo) {
+                Ok(h) => {
+                    fitted += 1;
+                    assert!(h.matrix().iter().all(|v| v.is_finite()), "round {round}");
+                    for p in &img {
+                        if let Some(q) = h.apply(*p) {
+                            assert!(q.iter().all(|v| v.is_finite()), "round {round}");
+                        }
+                    }
+                }
+                Err(e) => *errors.entry(e.to_string()).or_insert(0) += 1,
+            }
+        }
+        println!("fitted {fitted}; errors {errors:#?}");
+        assert!(fitted > 0);
+    }
+
+    #[test]
+    fn a_floor_frame_far_from_its_origin_still_fits() {
+        // Site coordinates: the room lies 1 km (or 100 km) from the plan's origin, 1 cm per
+        // pixel. This used to be refused as a singular matrix from a few hundred metres on.
+        let img = [[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0]];
+        for off in [10.0, 1_000.0, 100_000.0] {
+            let floor = img.map(|[x, y]| [off + 0.01 * x, off + 0.01 * y]);
+            let cal = Calibration {
+                image_px: img.to_vec(),
+                floor_m: floor.to_vec(),
+            };
+            let h = cal.homography().expect("offset floor fits");
+            assert!(cal.mean_error_m(&h) < 1e-6, "offset {off}");
+            assert!(h.inverse().is_some(), "offset {off}");
+        }
+        // A matrix that is singular stays refused whatever its scale.
+        let flat = [1.0, 2.0, 3.0, 2.0, 4.0, 6.0, 0.0, 0.0, 1.0];
+        for k in [1e-6, 1.0, 1e6] {
+            assert_eq!(
+                Homography::from_matrix(flat.map(|v| v * k)),
+                Err(FusionError::Degenerate("singular matrix"))
+            );
+        }
     }
 }
