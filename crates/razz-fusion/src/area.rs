@@ -9,7 +9,7 @@ use razz_core::BoxXywh;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FusionError;
-use crate::homography::Homography;
+use crate::homography::{Homography, MAX_COORD};
 
 /// Most corners an area may have (an API input: bounded).
 pub const MAX_CORNERS: usize = 64;
@@ -33,6 +33,12 @@ impl FloorArea {
             .position(|p| !(p[0].is_finite() && p[1].is_finite()))
         {
             return Err(FusionError::AreaNotFinite(i));
+        }
+        if let Some(i) = corners_m
+            .iter()
+            .position(|p| p.iter().any(|v| v.abs() > MAX_COORD))
+        {
+            return Err(FusionError::AreaOutOfRange(i));
         }
         let area = Self { corners_m };
         if area.area_m2() < 1e-6 {
@@ -167,11 +173,48 @@ mod tests {
             Err(FusionError::AreaEmpty)
         );
         assert_eq!(
+            FloorArea::new(vec![[0.0, 0.0], [1e300, 0.0], [0.0, 1.0]]),
+            Err(FusionError::AreaOutOfRange(1))
+        );
+        assert_eq!(
             FloorArea::new(vec![[0.0, 0.0]; MAX_CORNERS + 1]),
             Err(FusionError::AreaCorners(MAX_CORNERS + 1))
         );
         // Through serde too (config files and the API).
         let e = serde_json::from_str::<FloorArea>("[[0,0],[1,0]]").expect_err("two corners");
         assert!(e.to_string().contains("3 to 64 corners"), "{e}");
+    }
+
+    /// Untrusted input (config files and the API): random corners, up to the largest
+    /// accepted, with repeats, give an area or an error, and an area answers every point.
+    #[test]
+    fn random_corners_give_an_area_or_an_error_and_never_panic() {
+        let mut seed = 0x9e3779b97f4a7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut made = 0;
+        for _ in 0..3_000 {
+            let n = 1 + (next() % 12) as usize;
+            let scale = 10f64.powi((next() % 13) as i32 - 6);
+            let mut v = || ((next() % 2001) as f64 - 1000.0) * scale;
+            let corners: Vec<[f64; 2]> = (0..n).map(|_| [v(), v()]).collect();
+            if let Ok(a) = FloorArea::new(corners) {
+                made += 1;
+                assert!(a.area_m2().is_finite() && a.area_m2() > 0.0);
+                for p in [
+                    [0.0, 0.0],
+                    [v(), v()],
+                    [f64::NAN, 0.0],
+                    [f64::INFINITY, 1.0],
+                ] {
+                    let _ = a.contains(p);
+                }
+            }
+        }
+        assert!(made > 1_000, "only {made} areas");
     }
 }

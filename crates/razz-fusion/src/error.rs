@@ -18,6 +18,8 @@ pub enum FusionError {
     AreaCorners(usize),
     #[error("floor area corner {0} is not a finite number")]
     AreaNotFinite(usize),
+    #[error("floor area corner {0} is out of range: coordinates lie within -1e6..1e6")]
+    AreaOutOfRange(usize),
     #[error("the floor area's corners enclose no floor (all on one line?)")]
     AreaEmpty,
 }
