@@ -8,6 +8,7 @@
 pub mod assign;
 pub mod geom;
 pub mod mot;
+pub mod rng;
 pub mod testdata;
 
 pub use geom::{BoxXywh, Detection};

@@ -175,13 +175,8 @@ mod tests {
     #[test]
     fn random_lines_never_panic() {
         const ALPHABET: &[u8] = b"0123456789,,,,.-+e \tnaNinfx";
-        let mut seed = 0x9e3779b97f4a7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::rng::XorShift64::new(0x9e3779b97f4a7c15u64);
+        let mut next = || rng.next_u64();
         for _ in 0..20_000 {
             let len = (next() % 60) as usize;
             let line: Vec<u8> = (0..len)

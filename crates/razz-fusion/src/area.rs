@@ -189,13 +189,8 @@ mod tests {
     /// accepted, with repeats, give an area or an error, and an area answers every point.
     #[test]
     fn random_corners_give_an_area_or_an_error_and_never_panic() {
-        let mut seed = 0x9e3779b97f4a7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = razz_core::rng::XorShift64::new(0x9e3779b97f4a7c15u64);
+        let mut next = || rng.next_u64();
         let mut made = 0;
         for _ in 0..3_000 {
             let n = 1 + (next() % 12) as usize;

@@ -406,13 +406,8 @@ mod tests {
     /// not finite.
     #[test]
     fn random_point_sets_give_a_finite_map_or_an_error() {
-        let mut seed = 0x853c49e6748fea9bu64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = razz_core::rng::XorShift64::new(0x853c49e6748fea9bu64);
+        let mut next = || rng.next_u64();
         let mut errors = std::collections::BTreeMap::new();
         let mut fitted = 0;
         for round in 0..4_000 {
