@@ -45,8 +45,9 @@ fn detections() -> String {
 /// The sequence's frame size and rate, as MOTChallenge keeps them beside `det/`.
 const SEQINFO: &str = "[Sequence]\nframeRate=10\nseqLength=40\nimWidth=640\nimHeight=480\n";
 
-/// A room whose one 640x480 camera maps 1 px to 1 cm of floor.
-fn room(det: &str) -> String {
+/// A room whose one 640x480 camera maps 1 px to 1 cm of floor; `camera` adds lines to the
+/// camera's table.
+fn room(det: &str, camera: &str) -> String {
     format!(
         r#"
 [[rooms]]
@@ -57,6 +58,7 @@ floor_area_m = [[0.0, 0.0], [6.4, 0.0], [6.4, 4.8], [0.0, 4.8]]
 id = "cam"
 room = "hall"
 url = {det:?}
+{camera}
 [cameras.calibration]
 image_px = [[0.0, 0.0], [640.0, 0.0], [640.0, 480.0], [0.0, 480.0]]
 floor_m = [[0.0, 0.0], [6.4, 0.0], [6.4, 4.8], [0.0, 4.8]]
@@ -130,19 +132,27 @@ fn every_number_in_the_config_at_its_extremes_runs_or_is_refused_by_name() {
     let det = d.join("cam/det/det.txt");
     std::fs::write(&det, detections()).expect("write detections");
     let det = det.to_string_lossy().into_owned();
-    let room = room(&det);
     let cfg_path = d.join("razz.toml");
     let cfg = cfg_path.to_string_lossy().into_owned();
     let out_dir = d.join("out");
     let out = out_dir.to_string_lossy().into_owned();
 
-    let keys = numeric_keys();
+    let mut keys = numeric_keys();
     assert!(keys.len() >= 40, "only {} numeric keys found", keys.len());
+    // A camera's own numbers (no camera in the defaults to read them from).
+    for key in ["fps", "detect_fps"] {
+        keys.push(("cameras".into(), key.into(), true));
+    }
     let (mut ran, mut refused) = (0, 0);
     let mut failures = Vec::new();
     for (section, key, is_float) in &keys {
         for value in if *is_float { FLOATS } else { INTS } {
-            let text = format!("[{section}]\n{key} = {value}\n{room}");
+            let line = format!("{key} = {value}");
+            let text = if section == "cameras" {
+                room(&det, &line)
+            } else {
+                format!("[{section}]\n{line}\n{}", room(&det, ""))
+            };
             std::fs::write(&cfg_path, &text).expect("write config");
             let _ = std::fs::remove_dir_all(&out_dir);
             let args = [
@@ -174,7 +184,10 @@ fn every_number_in_the_config_at_its_extremes_runs_or_is_refused_by_name() {
                     let points_at_key = lines.len() == 1
                         && lines[0].starts_with("razz: error: ")
                         && (lines[0].contains(key.as_str())
-                            || lines[0].contains("parse error at line 2,"));
+                            || lines[0].contains(&format!(
+                                "parse error at line {},",
+                                text.lines().position(|l| l == line).map_or(0, |i| i + 1)
+                            )));
                     if !points_at_key {
                         failures.push(format!("{what}: refused without naming it: {err}"));
                     }
