@@ -339,15 +339,11 @@ impl RoomFusion {
             let h = self.cameras[cam].homography;
             let w_px = o.frame_w_px as f32;
             // A box that is not finite or empty (a broken model output) places nobody.
-            let tracks: Vec<&TrackObs> = o
-                .tracks
-                .iter()
-                .filter(|t| t.bbox.is_valid() && t.score.is_finite())
-                .collect();
-            for t in &tracks {
+            let valid = |t: &&TrackObs| t.bbox.is_valid() && t.score.is_finite();
+            for t in o.tracks.iter().filter(valid) {
                 self.aspect[cam] = feet::learn_aspect(self.aspect[cam], &t.bbox, w_px);
             }
-            for t in tracks {
+            for t in o.tracks.iter().filter(valid) {
                 let (fx, fy) = feet::feet_px(&t.bbox, w_px, self.aspect[cam]);
                 let (fx, fy) = (f64::from(fx), f64::from(fy));
                 let foot_m = h.and_then(|h| h.apply([fx, fy]));
