@@ -51,6 +51,9 @@ mod feet;
 mod lifecycle;
 mod matching;
 
+#[cfg(test)]
+pub(crate) use lifecycle::MAX_UNSEEN_IDENTITIES;
+
 /// A camera of the room.
 #[derive(Clone, Debug)]
 pub struct CameraSetup {

@@ -393,6 +393,37 @@ fn identities_end_after_grace() {
     assert_eq!(u.people[0].id, 2);
 }
 
+#[test]
+fn unseen_identities_are_bounded_and_held_ones_go_last() {
+    use crate::room::MAX_UNSEEN_IDENTITIES;
+    // A grace of 11 days keeps everyone who walked past; a long hold keeps the person lost
+    // mid-view counted all the while.
+    let mut f = RoomFusion::new(
+        FusionConfig {
+            grace_s: 1e6,
+            occlusion_hold_s: 500.0,
+            occlusion_hold_max_s: 500.0,
+            ..cfg()
+        },
+        vec![cam("a", 0.0)],
+    );
+    f.update(0.0, &[seen(vec![at(1, 320.0, 300.0)])]);
+    // 1,000 people, each seen once at the left side (walking out: not held).
+    for k in 1..=1000u32 {
+        let y = 150.0 + (k % 30) as f32 * 10.0;
+        let u = f.update(
+            f64::from(k) * 0.1,
+            &[seen(vec![at(u64::from(k) + 1, 20.0, y)])],
+        );
+        assert_eq!(u.count, 2, "at step {k}: the one seen and the one held");
+        assert!(f.sizes().0 <= MAX_UNSEEN_IDENTITIES + 1, "at step {k}");
+    }
+    let u = f.update(100.1, &[seen(vec![])]);
+    assert_eq!(u.people.len(), 1);
+    assert_eq!(u.people[0].id, 1, "the held person is kept");
+    assert_eq!(f.sizes().0, MAX_UNSEEN_IDENTITIES);
+}
+
 fn gallery(v: &[f32]) -> Arc<Gallery> {
     let mut g = TrackGalleries::new(crate::gallery::EmbedPolicy::default());
     g.add(1, 0.0, v.to_vec());

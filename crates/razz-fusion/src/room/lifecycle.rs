@@ -10,6 +10,11 @@ use crate::homography::dist;
 /// two people when they merge (see `merge`), seconds.
 const DISTINCT_AFTER_S: f64 = 2.0;
 
+/// At most this many identities are remembered unseen per room. A long `grace_s` on a busy
+/// site would otherwise keep everyone who ever walked past (memory, and matching cost per
+/// update); past the bound the longest-unseen end first, those still counted (held) last.
+pub(crate) const MAX_UNSEEN_IDENTITIES: usize = 256;
+
 impl RoomFusion {
     /// Step 4: identities seen now by disjoint cameras whose feet agree for `merge_after_s`
     /// become one (the older id stays).
@@ -161,6 +166,20 @@ impl RoomFusion {
             } else {
                 t_s + hold
             };
+        }
+        let mut unseen: Vec<usize> = (0..self.identities.len())
+            .filter(|&k| self.identities[k].now.is_empty() && !ended.contains(&k))
+            .collect();
+        if unseen.len() > MAX_UNSEEN_IDENTITIES {
+            let ids = &self.identities;
+            unseen.sort_by(|&a, &b| {
+                ids[a]
+                    .held(t_s)
+                    .cmp(&ids[b].held(t_s))
+                    .then(ids[a].last_seen_s.total_cmp(&ids[b].last_seen_s))
+            });
+            ended.extend_from_slice(&unseen[..unseen.len() - MAX_UNSEEN_IDENTITIES]);
+            ended.sort_unstable();
         }
         for k in ended.into_iter().rev() {
             let ident = self.identities.remove(k);
