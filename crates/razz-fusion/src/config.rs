@@ -4,6 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::gallery::EmbedPolicy;
 
+/// Longest span a fusion time setting may have, seconds (a day).
+const MAX_SPAN_S: f64 = 86_400.0;
+/// Widest floor gate, metres.
+const MAX_GATE_M: f64 = 1000.0;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FusionConfig {
@@ -104,29 +109,41 @@ impl FusionConfig {
 
     /// Checks ranges; the message names the key.
     pub fn validate(&self) -> Result<(), String> {
+        // Beyond these a value is a slip of units (milliseconds for seconds, centimetres for
+        // metres), not a setting: refused by name rather than run as nonsense.
         let pos = [
-            ("embed_interval_s", self.embed_interval_s),
-            ("embed_urgent_interval_s", self.embed_urgent_interval_s),
-            ("floor_gate_m", self.floor_gate_m),
-            ("pixel_gate_heights", self.pixel_gate_heights),
-            ("max_speed_m_s", self.max_speed_m_s),
+            ("embed_interval_s", self.embed_interval_s, 3600.0),
+            (
+                "embed_urgent_interval_s",
+                self.embed_urgent_interval_s,
+                3600.0,
+            ),
+            ("floor_gate_m", self.floor_gate_m, MAX_GATE_M),
+            ("pixel_gate_heights", self.pixel_gate_heights, 100.0),
+            ("max_speed_m_s", self.max_speed_m_s, 100.0),
         ];
-        for (k, v) in pos {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("fusion: {k} must be a positive number, got {v}"));
+        for (k, v, hi) in pos {
+            if !(v.is_finite() && v > 0.0 && v <= hi) {
+                return Err(format!(
+                    "fusion: {k} must be above 0 and at most {hi}, got {v}"
+                ));
             }
         }
         let non_neg = [
-            ("grace_s", self.grace_s),
-            ("occlusion_hold_s", self.occlusion_hold_s),
-            ("occlusion_hold_max_s", self.occlusion_hold_max_s),
-            ("unlink_after_s", self.unlink_after_s),
-            ("merge_after_s", self.merge_after_s),
-            ("edge_margin_px", f64::from(self.edge_margin_px)),
+            ("grace_s", self.grace_s, MAX_SPAN_S),
+            ("occlusion_hold_s", self.occlusion_hold_s, MAX_SPAN_S),
+            (
+                "occlusion_hold_max_s",
+                self.occlusion_hold_max_s,
+                MAX_SPAN_S,
+            ),
+            ("unlink_after_s", self.unlink_after_s, MAX_SPAN_S),
+            ("merge_after_s", self.merge_after_s, MAX_SPAN_S),
+            ("edge_margin_px", f64::from(self.edge_margin_px), 1000.0),
         ];
-        for (k, v) in non_neg {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(format!("fusion: {k} must be 0 or more, got {v}"));
+        for (k, v, hi) in non_neg {
+            if !(v.is_finite() && (0.0..=hi).contains(&v)) {
+                return Err(format!("fusion: {k} must be within 0..{hi}, got {v}"));
             }
         }
         if self.occlusion_hold_s > self.grace_s {
@@ -154,10 +171,10 @@ impl FusionConfig {
         }
         for p in &self.pairs {
             if let Some(g) = p.floor_gate_m
-                && !(g.is_finite() && g > 0.0)
+                && !(g.is_finite() && g > 0.0 && g <= MAX_GATE_M)
             {
                 return Err(format!(
-                    "fusion.pairs {:?}: floor_gate_m must be positive",
+                    "fusion.pairs {:?}: floor_gate_m must be above 0 and at most {MAX_GATE_M}",
                     p.cameras
                 ));
             }

@@ -33,11 +33,15 @@ fn check_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A live camera's detection rate: at most a camera's frame rate, and no slower than the
+/// config file allows (0.01, once in 100 s), so the API never stores what a file would refuse.
 fn check_fps(fps: f64) -> Result<(), ApiError> {
-    if fps.is_finite() && fps > 0.0 && fps <= 30.0 {
+    if fps.is_finite() && (0.01..=30.0).contains(&fps) {
         Ok(())
     } else {
-        Err(ApiError::BadRequest("detect_fps must be in (0, 30]".into()))
+        Err(ApiError::BadRequest(format!(
+            "detect_fps must be within 0.01..30, got {fps}"
+        )))
     }
 }
 

@@ -398,6 +398,13 @@ async fn bad_input_gets_4xx_json_and_changes_nothing() {
         (
             Method::PATCH,
             "/api/cameras/c1",
+            r#"{"detect_fps":0.001}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "detect_fps must be within 0.01..30",
+        ),
+        (
+            Method::PATCH,
+            "/api/cameras/c1",
             r#"{"detect_fps":"fast"}"#.into(),
             StatusCode::BAD_REQUEST,
             "",
