@@ -151,9 +151,12 @@ impl BoxKalman {
     }
 
     /// The current box estimate.
+    /// A shape predicted past zero (aspect or height still shrinking while the track is lost)
+    /// is an empty box, never a negative one.
     pub fn bbox(&self) -> BoxXywh {
         let [cx, cy, a, h] = self.axes.map(|ax| ax.x);
-        let w = a * h;
+        let h = h.max(0.0);
+        let w = (a * h).max(0.0);
         BoxXywh::new(
             (cx - w / 2.0) as f32,
             (cy - h / 2.0) as f32,
@@ -217,6 +220,24 @@ mod tests {
         let ahead = kf.predict(1.0, &params).bbox();
         assert!((ahead.x - at(4.0).x).abs() < 2.0, "{ahead:?}");
         assert!((ahead.w - 40.0).abs() < 0.5 && (ahead.h - 100.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn a_shrinking_box_predicted_far_ahead_is_empty_not_negative() {
+        // A box narrowing by 4 px and shortening by 10 px a frame: lost, its prediction
+        // goes on shrinking (height frozen as for lost tracks, the aspect not).
+        let params = KalmanParams::default();
+        let at = |i: u32| BoxXywh::new(100.0, 50.0, 60.0 - 4.0 * i as f32, 200.0 - 10.0 * i as f32);
+        let mut kf = BoxKalman::initiate(&at(0), &params);
+        for i in 1..=10 {
+            kf = kf.predict(0.1, &params).update(&at(i), &params);
+        }
+        for dt_s in [1.0, 10.0, 100.0] {
+            let b = kf.predict(dt_s, &params).bbox();
+            assert!(b.w >= 0.0 && b.h >= 0.0, "{dt_s} s: {b:?}");
+            let b = kf.freeze_height().predict(dt_s, &params).bbox();
+            assert!(b.w >= 0.0 && b.h >= 0.0, "frozen, {dt_s} s: {b:?}");
+        }
     }
 
     #[test]
