@@ -81,12 +81,16 @@ fn parse_row(text: &str) -> Result<MotRow, String> {
     if id.fract() != 0.0 {
         return Err(format!("id must be an integer, found {}", fields[1]));
     }
-    let bbox = BoxXywh::new(
-        num(2, "x")? as f32,
-        num(3, "y")? as f32,
-        num(4, "w")? as f32,
-        num(5, "h")? as f32,
-    );
+    let (w, h) = (num(4, "w")?, num(5, "h")?);
+    // A zero size is a degenerate box some tools write (kept, and ignored where boxes are
+    // used); a negative one is a broken line, not a box.
+    if w < 0.0 || h < 0.0 {
+        return Err(format!(
+            "w and h cannot be negative, found {} and {}",
+            fields[4], fields[5]
+        ));
+    }
+    let bbox = BoxXywh::new(num(2, "x")? as f32, num(3, "y")? as f32, w as f32, h as f32);
     let conf = if fields.len() > 6 {
         num(6, "conf")? as f32
     } else {
@@ -164,6 +168,14 @@ mod tests {
             ),
             ("1,x,1,1,1,1\n", "line 1: id is not a number"),
             ("1,1,nan,1,1,1\n", "line 1: x is not finite"),
+            (
+                "1,-1,5,5,-20,40,0.9\n",
+                "line 1: w and h cannot be negative",
+            ),
+            (
+                "1,-1,5,5,20,-1e-3,0.9\n",
+                "line 1: w and h cannot be negative",
+            ),
         ] {
             let err = read_rows(text.as_bytes()).expect_err(text).to_string();
             assert!(err.starts_with(want), "{err} vs {want}");
