@@ -32,6 +32,10 @@ impl Lcg {
 }
 
 fn setup() -> (RoomFusion, Vec<Vec<Arc<razz_fusion::Gallery>>>) {
+    setup_with(FusionConfig::default())
+}
+
+fn setup_with(cfg: FusionConfig) -> (RoomFusion, Vec<Vec<Arc<razz_fusion::Gallery>>>) {
     // Camera c sees the floor at 100 px/m, shifted by c metres.
     let cams = (0..CAMERAS)
         .map(|c| CameraSetup {
@@ -56,7 +60,7 @@ fn setup() -> (RoomFusion, Vec<Vec<Arc<razz_fusion::Gallery>>>) {
         }
         galleries.push(v);
     }
-    (RoomFusion::new(FusionConfig::default(), cams), galleries)
+    (RoomFusion::new(cfg, cams), galleries)
 }
 
 fn frame(k: usize, galleries: &[Vec<Arc<razz_fusion::Gallery>>]) -> Vec<Option<CameraObs>> {
@@ -132,6 +136,41 @@ fn bench(c: &mut Criterion) {
             black_box(churn.update(t, &f).count)
         })
     });
+    // Passers-by: besides the 40 tracks, someone new at camera 0's left side each update,
+    // leaving at once. With a grace of an hour they stay remembered, up to the room's bound on
+    // unseen identities; the default grace (3 s) is the reference.
+    for (name, grace_s) in [
+        ("fusion update 4x10, a passer-by per update, grace 3 s", 3.0),
+        (
+            "fusion update 4x10, a passer-by per update, grace 1 h",
+            3600.0,
+        ),
+    ] {
+        let (mut passing, _) = setup_with(FusionConfig {
+            grace_s,
+            ..FusionConfig::default()
+        });
+        let mut n = 0u64;
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                t += 0.2;
+                k = (k + 1) % frames.len();
+                n += 1;
+                let mut f = frames[k].clone();
+                if let Some(o) = &mut f[0] {
+                    let y = 150.0 + (n % 80) as f32 * 10.0;
+                    o.tracks.push(TrackObs {
+                        track: 1_000_000 + n,
+                        bbox: BoxXywh::new(0.0, y - 100.0, 40.0, 100.0),
+                        score: 0.8,
+                        gallery: None,
+                    });
+                }
+                black_box(passing.update(t, &f).count)
+            })
+        });
+        println!("{name}: {} identities remembered", passing.sizes().0);
+    }
     c.bench_function("reference: original rule, same input", |b| {
         b.iter(|| {
             k = (k + 1) % frames.len();
