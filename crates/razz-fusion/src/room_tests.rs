@@ -396,11 +396,11 @@ fn identities_end_after_grace() {
 #[test]
 fn unseen_identities_are_bounded_and_held_ones_go_last() {
     use crate::room::MAX_UNSEEN_IDENTITIES;
-    // A grace of 11 days keeps everyone who walked past; a long hold keeps the person lost
-    // mid-view counted all the while.
+    // A grace of a day (the most allowed) keeps everyone who walked past; a long hold keeps
+    // the person lost mid-view counted all the while.
     let mut f = RoomFusion::new(
         FusionConfig {
-            grace_s: 1e6,
+            grace_s: 86_400.0,
             occlusion_hold_s: 500.0,
             occlusion_hold_max_s: 500.0,
             ..cfg()
