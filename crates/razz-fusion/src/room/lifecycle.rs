@@ -167,10 +167,13 @@ impl RoomFusion {
                 t_s + hold
             };
         }
-        let mut unseen: Vec<usize> = (0..self.identities.len())
-            .filter(|&k| self.identities[k].now.is_empty() && !ended.contains(&k))
-            .collect();
-        if unseen.len() > MAX_UNSEEN_IDENTITIES {
+        // Every ended identity is unseen, so the count needs no list until it is over.
+        let unseen = self.identities.iter().filter(|i| i.now.is_empty());
+        if unseen.count() - ended.len() > MAX_UNSEEN_IDENTITIES {
+            let kept = |k: &usize| ended.binary_search(k).is_err();
+            let mut unseen: Vec<usize> = (0..self.identities.len())
+                .filter(|&k| self.identities[k].now.is_empty() && kept(&k))
+                .collect();
             let ids = &self.identities;
             unseen.sort_by(|&a, &b| {
                 ids[a]
