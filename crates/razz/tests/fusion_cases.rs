@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::fusion::{CountScore, View, WHOLE, config, score_lines};
+use common::fusion::{CountScore, View, WHOLE, config, pets_gt, score_lines};
 use common::*;
 
 /// razz, the naive sum and the original rule on one case.
@@ -96,6 +96,16 @@ fn fusion_on_views_cut_from_pets() {
     eprintln!("{}", CountScore::header());
     for x in &table {
         eprintln!("{}", x.row());
+    }
+    // For reading the exact-count column: the best any margin rule with perfect vision does
+    // against this ground truth (docs/decisions.md, "The exact-count target meets the ground
+    // truth's own consistency").
+    if let Some(c) = razz_eval::ceiling::count_ceiling(&pets_gt(), (768.0, 576.0)) {
+        eprintln!(
+            "count ceiling (perfect vision, best margin rule): {:.1} % exact, {} frames wrong",
+            100.0 * c.exact_share(),
+            c.frames - c.exact
+        );
     }
     // On the room area and on the whole frame alike:
     for (_, overlap, handover) in &results {
