@@ -123,6 +123,14 @@ fn fusion_on_views_cut_from_pets() {
                 razz.idf1 > sum.idf1 && razz.idf1 > original.idf1,
                 "{razz:?}"
             );
+            // And on the floor, at both radii.
+            for k in 0..2 {
+                assert!(
+                    razz.floor_idf1[k] > sum.floor_idf1[k]
+                        && razz.floor_idf1[k] > original.floor_idf1[k],
+                    "{razz:?} vs {sum:?} and {original:?}"
+                );
+            }
         }
     }
     // On the floor the ground truth covers, the identity target, IDF1 >= 85, for the

@@ -185,30 +185,40 @@ pub struct CountScore {
     pub exact: f64,
     pub mae: f64,
     pub idf1: f64,
+    /// IDF1 on the floor: seen people's floor positions against the ground truth's, matched
+    /// within each of `FLOOR_RADII_M`.
+    pub floor_idf1: [f64; 2],
 }
+
+/// A person's floor position matches a ground-truth one within this distance, metres: a
+/// stride, and a tighter half of it.
+pub const FLOOR_RADII_M: [f64; 2] = [1.0, 0.5];
 
 impl CountScore {
     pub fn row(&self) -> String {
         format!(
-            "{:<42} {:>6} {:>8.1}% {:>7.3} {:>7.1}",
+            "{:<42} {:>6} {:>8.1}% {:>7.3} {:>7.1} {:>7.1} {:>7.1}",
             self.name,
             self.frames,
             100.0 * self.exact,
             self.mae,
-            100.0 * self.idf1
+            100.0 * self.idf1,
+            100.0 * self.floor_idf1[0],
+            100.0 * self.floor_idf1[1]
         )
     }
 
     pub fn header() -> String {
         format!(
-            "{:<42} {:>6} {:>9} {:>7} {:>7}",
-            "method", "frames", "exact", "MAE", "IDF1"
+            "{:<42} {:>6} {:>9} {:>7} {:>7} {:>7} {:>7}",
+            "method", "frames", "exact", "MAE", "IDF1", "floor1m", "0.5m"
         )
     }
 }
 
 /// Scores a room-lines file: counts against the ground truth's people per frame, and global
-/// ids (each person's largest seen member box, mapped back to original pixels) by IDF1.
+/// ids (each person's largest seen member box, mapped back to original pixels) by IDF1, and
+/// again on the floor (each seen person's floor position against the ground truth's).
 pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> CountScore {
     let gt = pets_gt();
     let mut gt_count: BTreeMap<u32, usize> = BTreeMap::new();
@@ -218,6 +228,8 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
     let text = std::fs::read_to_string(lines).expect("room lines");
     let (mut exact, mut abs, mut n) = (0usize, 0usize, 0usize);
     let mut tracks = Vec::new();
+    let mut floor_rows = Vec::new();
+    let floor = pets_floor();
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("json line");
         let frame = v["frame"].as_u64().expect("frame") as u32;
@@ -228,7 +240,7 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
         n += 1;
         for p in v["people"].as_array().expect("people") {
             let id = p["id"].as_u64().expect("id");
-            let best = p["members"]
+            let seen: Vec<BoxXywh> = p["members"]
                 .as_array()
                 .expect("members")
                 .iter()
@@ -243,6 +255,39 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
                     let bx = BoxXywh::new(b[0], b[1], b[2], b[3]);
                     Some(views.get(cam).map_or(bx, |view| view.to_original(&bx)))
                 })
+                .collect();
+            // On the floor: where the method puts the person, or (the baselines keep no floor
+            // position) the mean of its seen boxes' bottom centres through the fitted floor.
+            let at = p["floor_m"]
+                .as_array()
+                .and_then(|f| Some([f.first()?.as_f64()?, f.get(1)?.as_f64()?]))
+                .or_else(|| {
+                    let feet: Vec<[f64; 2]> = seen
+                        .iter()
+                        .filter_map(|b| {
+                            let (x, y) = b.foot();
+                            floor.apply([f64::from(x), f64::from(y)])
+                        })
+                        .collect();
+                    let k = feet.len() as f64;
+                    (k > 0.0).then(|| {
+                        [
+                            feet.iter().map(|f| f[0]).sum::<f64>() / k,
+                            feet.iter().map(|f| f[1]).sum::<f64>() / k,
+                        ]
+                    })
+                });
+            if let Some(f) = at.filter(|_| p["seen"].as_bool().unwrap_or(true)) {
+                floor_rows.push(MotRow {
+                    frame,
+                    id: id as i64,
+                    bbox: BoxXywh::new(0.0, 0.0, 1.0, 1.0),
+                    conf: 1.0,
+                    world: Some([f[0] as f32, f[1] as f32, 0.0]),
+                });
+            }
+            let best = seen
+                .into_iter()
                 .max_by(|a, b| a.area().total_cmp(&b.area()));
             if let Some(b) = best {
                 tracks.push(MotRow {
@@ -259,11 +304,16 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
         name,
         &SequenceData::new(&gt, &tracks).expect("valid tracks"),
     );
+    let floor_idf1 = FLOOR_RADII_M.map(|r| {
+        let on_floor = SequenceData::on_floor(&gt, &floor_rows, r).expect("floor rows");
+        razz_eval::Identity::evaluate(&on_floor).idf1
+    });
     CountScore {
         name: name.to_owned(),
         frames: n,
         exact: exact as f64 / n.max(1) as f64,
         mae: abs as f64 / n.max(1) as f64,
         idf1: m.identity.idf1,
+        floor_idf1,
     }
 }
