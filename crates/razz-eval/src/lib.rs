@@ -4,13 +4,14 @@
 //! Every metric follows TrackEval's definitions (the reference used by MOTChallenge) at an
 //! IoU threshold of 0.5, with ground-truth rows whose `conf` is 0 ignored, and sequences
 //! combined the way TrackEval combines them. Tests reproduce published numbers for known
-//! tracker outputs. `ceiling` measures how far any counter could agree with a ground truth's
-//! people per frame.
+//! tracker outputs. `room` scores a room's counts and its global ids on the floor; `ceiling`
+//! measures how far any counter could agree with a ground truth's people per frame.
 
 pub mod ceiling;
 mod clear;
 mod hota;
 mod identity;
+pub mod room;
 mod sequence;
 
 pub use clear::Clear;
