@@ -45,13 +45,17 @@ fn main() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
         Err(e) => {
-            // clap's usage errors span several lines; keep the first, which says what is wrong.
+            // clap's usage errors span several lines; keep the first, which says what is wrong,
+            // with the list it introduces when it ends in a colon (missing arguments).
             let text = e.render().to_string();
-            let first = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("razz: {}", first.trim());
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or("invalid arguments");
+            let mut msg = first.to_owned();
+            if first.ends_with(':') {
+                let items: Vec<&str> = lines.take_while(|l| !l.starts_with("Usage:")).collect();
+                msg = format!("{first} {}", items.join(", "));
+            }
+            eprintln!("razz: {msg}");
             std::process::exit(2);
         }
     };
