@@ -1,4 +1,5 @@
-//! `razz eval`: score MOTChallenge tracker files against ground truth.
+//! `razz eval`: score MOTChallenge tracker files against ground truth, or a room's lines
+//! (`razz analyze` output) by their counts and their global ids on the floor.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -7,12 +8,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use razz_core::mot::{MotRow, read_rows};
+use razz_eval::room::{RoomFrame, RoomPerson, RoomScore, score_room};
 use razz_eval::{Metrics, SequenceData};
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Ground truth file (with --tracks).
-    #[arg(long, requires = "tracks")]
+    /// Ground truth file (with --tracks or --room-lines).
+    #[arg(long)]
     gt: Option<PathBuf>,
     /// Tracker output file (with --gt).
     #[arg(long, requires = "gt")]
@@ -23,12 +25,24 @@ pub struct EvalArgs {
     /// Folder of tracker files named SEQ.txt; every one is scored (with --gt-dir).
     #[arg(long, requires = "gt_dir")]
     tracks_dir: Option<PathBuf>,
+    /// A room's lines (ROOM.jsonl from `razz analyze`), scored against --gt by count per frame
+    /// and, where cameras are calibrated, by global ids on the floor (ground truth's world
+    /// positions, columns 8-9, metres).
+    #[arg(long, requires = "gt", conflicts_with_all = ["tracks", "gt_dir"])]
+    room_lines: Option<PathBuf>,
+    /// With --room-lines: a person's floor position matches a ground-truth one within this
+    /// distance, metres.
+    #[arg(long, default_value_t = 1.0)]
+    floor_radius_m: f64,
     /// Write all results as JSON here too.
     #[arg(long)]
     json: Option<PathBuf>,
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    if let (Some(gt), Some(lines)) = (&a.gt, &a.room_lines) {
+        return eval_room(gt, lines, a.floor_radius_m, a.json.as_deref());
+    }
     let mut results = Vec::new();
     match (&a.gt, &a.tracks, &a.gt_dir, &a.tracks_dir) {
         (Some(gt), Some(tr), _, _) => {
@@ -55,7 +69,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
                 results.push(score(&seq, &gt_dir.join(&seq).join("gt/gt.txt"), &tr)?);
             }
         }
-        _ => bail!("give --gt FILE --tracks FILE, or --gt-dir DIR --tracks-dir DIR"),
+        _ => bail!(
+            "give --gt FILE --tracks FILE, --gt FILE --room-lines FILE, or --gt-dir DIR --tracks-dir DIR"
+        ),
     }
     println!("{}", Metrics::header());
     for m in &results {
@@ -82,4 +98,93 @@ fn score(name: &str, gt: &Path, tracks: &Path) -> anyhow::Result<Metrics> {
     let data = SequenceData::new(&rows(gt)?, &rows(tracks)?)
         .with_context(|| tracks.display().to_string())?;
     Ok(Metrics::evaluate(name, &data))
+}
+
+fn eval_room(gt: &Path, lines: &Path, radius_m: f64, json: Option<&Path>) -> anyhow::Result<()> {
+    if !(radius_m.is_finite() && radius_m > 0.0) {
+        bail!("--floor-radius-m must be a positive number of metres, got {radius_m}");
+    }
+    let frames = room_lines(lines)?;
+    let score =
+        score_room(&rows(gt)?, &frames, radius_m).with_context(|| gt.display().to_string())?;
+    print_room(lines, &score);
+    if let Some(path) = json {
+        let doc = serde_json::json!({ "room_lines": score });
+        std::fs::write(path, serde_json::to_string_pretty(&doc)?)
+            .with_context(|| path.display().to_string())?;
+    }
+    Ok(())
+}
+
+fn print_room(lines: &Path, s: &RoomScore) {
+    println!("{}: {} frames", lines.display(), s.frames);
+    println!("count: exact {:.1} %, MAE {:.3}", 100.0 * s.exact, s.mae);
+    match &s.floor {
+        Some(f) => println!(
+            "global ids on the floor (within {} m): IDF1 {:.1}, IDP {:.1}, IDR {:.1}",
+            f.radius_m,
+            100.0 * f.identity.idf1,
+            100.0 * f.identity.idp,
+            100.0 * f.identity.idr
+        ),
+        None => println!(
+            "global ids on the floor: not scored (no person has a floor position; calibrate the cameras)"
+        ),
+    }
+}
+
+/// Reads one room's lines; every line must name the same room.
+fn room_lines(path: &Path) -> anyhow::Result<Vec<RoomFrame>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    let mut room: Option<String> = None;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{}: line {}", path.display(), i + 1);
+        let v: serde_json::Value = serde_json::from_str(line).with_context(at)?;
+        let name = v["room"].as_str().unwrap_or_default();
+        match &room {
+            None => room = Some(name.to_owned()),
+            Some(r) if r != name => bail!(
+                "{}: rooms {r:?} and {name:?} in one file; score one room at a time",
+                at()
+            ),
+            Some(_) => {}
+        }
+        let frame = v["frame"].as_u64().and_then(|f| u32::try_from(f).ok());
+        let count = v["count"].as_u64().and_then(|c| usize::try_from(c).ok());
+        let (Some(frame), Some(count), Some(people)) = (frame, count, v["people"].as_array())
+        else {
+            bail!("{}: needs a frame, a count and people", at());
+        };
+        let mut ps = Vec::with_capacity(people.len());
+        for p in people {
+            let Some(id) = p["id"].as_u64() else {
+                bail!("{}: a person without an id", at());
+            };
+            let floor_m = match &p["floor_m"] {
+                serde_json::Value::Null => None,
+                f => match (f[0].as_f64(), f[1].as_f64()) {
+                    (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Some([x, y]),
+                    _ => bail!("{}: person {id}: floor_m is not two numbers", at()),
+                },
+            };
+            ps.push(RoomPerson {
+                id,
+                seen: p["seen"].as_bool().unwrap_or(true),
+                floor_m,
+            });
+        }
+        out.push(RoomFrame {
+            frame,
+            count,
+            people: ps,
+        });
+    }
+    if out.is_empty() {
+        bail!("{}: no room lines", path.display());
+    }
+    Ok(out)
 }

@@ -246,3 +246,136 @@ fn eval_prints_a_table_and_json() {
     let mota = v["sequences"][0]["clear"]["mota"].as_f64().expect("mota");
     assert!((mota - 0.526).abs() < 0.001, "{mota}");
 }
+
+#[test]
+fn eval_scores_room_lines_by_count_and_on_the_floor() {
+    let dir = tmp();
+    let d = dir.path();
+    let write = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    // Ground truth with floor positions (columns 8-9): A at x 0 m on frames 1-4, B at 5 m on
+    // frames 3-4.
+    let mut gt = String::new();
+    for f in 1..=4 {
+        gt += &format!("{f},1,10,10,20,40,1,0,0,0\n");
+    }
+    for f in 3..=4 {
+        gt += &format!("{f},2,50,10,20,40,1,5,0,0\n");
+    }
+    let gt = write("gt.txt", &gt);
+    // Frame 2 holds a ghost (not seen), frame 3 misses B, frame 4 switches A to id 8 and finds
+    // B 0.7 m off: exact 2 of 4, MAE 0.5; seen floor rows 5, IDTP 4 (A-7 x3, B-9) within 1 m,
+    // so IDF1 2·4/(6+5) = 72.7; within 0.5 m B-9 no longer matches: 2·3/11 = 54.5.
+    let p = |id: u64, x: f64, seen: bool| {
+        format!(r#"{{"id":{id},"members":[],"confidence":1,"seen":{seen},"floor_m":[{x},0]}}"#)
+    };
+    let lines = [
+        (1, 1, vec![p(7, 0.1, true)]),
+        (2, 2, vec![p(7, 0.0, true), p(9, 3.0, false)]),
+        (3, 1, vec![p(7, 0.0, true)]),
+        (4, 2, vec![p(8, 0.4, true), p(9, 5.7, true)]),
+    ]
+    .iter()
+    .map(|(f, c, ps)| {
+        format!(
+            r#"{{"room":"hall","frame":{f},"count":{c},"people":[{}]}}"#,
+            ps.join(",")
+        )
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    let lines = write("hall.jsonl", &lines);
+    let json = d.join("room.json");
+    let text = razz_ok(&[
+        "eval",
+        "--gt",
+        &gt,
+        "--room-lines",
+        &lines,
+        "--json",
+        &json.to_string_lossy(),
+    ]);
+    assert!(text.contains("count: exact 50.0 %, MAE 0.500"), "{text}");
+    assert!(text.contains("(within 1 m): IDF1 72.7"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parse");
+    assert_eq!(v["room_lines"]["floor"]["identity"]["idtp"], 4);
+    let text = razz_ok(&[
+        "eval",
+        "--gt",
+        &gt,
+        "--room-lines",
+        &lines,
+        "--floor-radius-m",
+        "0.5",
+    ]);
+    assert!(text.contains("(within 0.5 m): IDF1 54.5"), "{text}");
+
+    // Bad input: one line each, naming what is wrong.
+    let two_rooms = write(
+        "two.jsonl",
+        "{\"room\":\"a\",\"frame\":1,\"count\":0,\"people\":[]}\n\
+         {\"room\":\"b\",\"frame\":2,\"count\":0,\"people\":[]}\n",
+    );
+    let bad_floor = write(
+        "floor.jsonl",
+        r#"{"room":"a","frame":1,"count":1,"people":[{"id":3,"floor_m":[1,"x"]}]}"#,
+    );
+    let not_json = write("text.jsonl", "hello\n");
+    let no_world = write("gt_bare.txt", "1,1,10,10,20,40,1,-1,-1\n");
+    let ok_lines = write(
+        "one.jsonl",
+        r#"{"room":"a","frame":1,"count":1,"people":[{"id":3,"seen":true,"floor_m":[0,0]}]}"#,
+    );
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["eval", "--gt", &gt, "--room-lines", &two_rooms],
+            "line 2: rooms \"a\" and \"b\"",
+        ),
+        (
+            &["eval", "--gt", &gt, "--room-lines", &bad_floor],
+            "person 3: floor_m",
+        ),
+        (
+            &["eval", "--gt", &gt, "--room-lines", &not_json],
+            "text.jsonl: line 1",
+        ),
+        (
+            &["eval", "--gt", &no_world, "--room-lines", &ok_lines],
+            "has no world position",
+        ),
+        (
+            &[
+                "eval",
+                "--gt",
+                &gt,
+                "--room-lines",
+                &lines,
+                "--floor-radius-m=-1",
+            ],
+            "--floor-radius-m must be a positive number of metres, got -1",
+        ),
+        (&["eval", "--room-lines", &lines], "--gt"),
+        (
+            &["eval", "--gt", &gt, "--room-lines", &lines, "--tracks", &gt],
+            "cannot be used with",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = razz(args);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "razz {args:?} should fail");
+        assert!(!err.contains("panicked"), "panic for {args:?}: {err}");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "want one line for {args:?}, got: {err}");
+        assert!(lines[0].starts_with("razz: error: "), "{err}");
+        assert!(
+            lines[0].contains(want),
+            "{args:?}: {:?} lacks {want:?}",
+            lines[0]
+        );
+    }
+}
