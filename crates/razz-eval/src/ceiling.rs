@@ -71,7 +71,10 @@ struct Seen {
 pub fn count_ceiling(gt: &[MotRow], frame_px: (f32, f32)) -> Option<Ceiling> {
     let first = gt.iter().map(|r| r.frame).min()?;
     let last = gt.iter().map(|r| r.frame).max()?;
-    let mut truth: BTreeMap<u32, i64> = (first..=last).map(|f| (f, 0)).collect();
+    // Every frame from the first to the last is scored. A frame with no annotated or walking
+    // person is right under every rule (0 = 0), so only frames with someone are looked at.
+    let frames = (last - first) as usize + 1;
+    let mut truth: BTreeMap<u32, i64> = BTreeMap::new();
     let mut by_id: BTreeMap<i64, Vec<&MotRow>> = BTreeMap::new();
     for r in gt {
         *truth.entry(r.frame).or_default() += 1;
@@ -82,6 +85,14 @@ pub fn count_ceiling(gt: &[MotRow], frame_px: (f32, f32)) -> Option<Ceiling> {
         rows.sort_by_key(|r| r.frame);
         walk(rows, first, last, &mut people);
     }
+    let mut busy: Vec<(u32, i64)> = truth.iter().map(|(&f, &n)| (f, n)).collect();
+    busy.extend(
+        people
+            .keys()
+            .filter(|f| !truth.contains_key(f))
+            .map(|&f| (f, 0)),
+    );
+    busy.sort_unstable();
     let mut best: Option<Ceiling> = None;
     let margins = || MARGINS_PX.step_by(MARGIN_STEP_PX).map(|m| m as f32);
     for enter in margins() {
@@ -92,14 +103,15 @@ pub fn count_ceiling(gt: &[MotRow], frame_px: (f32, f32)) -> Option<Ceiling> {
                     leave_margin_px: leave,
                     bottom_slack_px: bottom,
                 };
-                let exact = truth
+                let wrong = busy
                     .iter()
-                    .filter(|&(f, &want)| count(&rule, people.get(f), frame_px) == want)
+                    .filter(|&&(f, want)| count(&rule, people.get(&f), frame_px) != want)
                     .count();
+                let exact = frames - wrong;
                 if best.as_ref().is_none_or(|b| exact > b.exact) {
                     best = Some(Ceiling {
                         rule,
-                        frames: truth.len(),
+                        frames,
                         exact,
                         wrong: Vec::new(),
                     });
@@ -108,9 +120,9 @@ pub fn count_ceiling(gt: &[MotRow], frame_px: (f32, f32)) -> Option<Ceiling> {
         }
     }
     let mut best = best?;
-    best.wrong = truth
+    best.wrong = busy
         .iter()
-        .filter_map(|(&f, &want)| {
+        .filter_map(|&(f, want)| {
             let got = count(&best.rule, people.get(&f), frame_px);
             (got != want).then_some((f, got - want))
         })
@@ -242,6 +254,19 @@ mod tests {
         let c = count_ceiling(&gt, (200.0, 576.0)).expect("rows");
         assert_eq!((c.exact, c.frames), (30, 30), "{c:?}");
         assert!(c.wrong.is_empty());
+    }
+
+    #[test]
+    fn frames_far_apart_are_counted_without_listing_them() {
+        // One person on frame 1 and one on frame 4,000,000,000: every frame between is empty
+        // and right (0 = 0); both people are counted by the best rule.
+        let c = count_ceiling(
+            &[row(1, 1, 90.0), row(4_000_000_000, 2, 90.0)],
+            (200.0, 576.0),
+        )
+        .expect("rows");
+        assert_eq!(c.frames, 4_000_000_000);
+        assert_eq!(c.exact, 4_000_000_000, "{:?}", c.wrong);
     }
 
     #[test]
