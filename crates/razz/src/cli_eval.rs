@@ -31,17 +31,21 @@ pub struct EvalArgs {
     #[arg(long, requires = "gt", conflicts_with_all = ["tracks", "gt_dir"])]
     room_lines: Option<PathBuf>,
     /// With --room-lines: a person's floor position matches a ground-truth one within this
-    /// distance, metres.
-    #[arg(long, default_value_t = 1.0)]
-    floor_radius_m: f64,
+    /// distance, metres [default: 1].
+    #[arg(long, requires = "room_lines")]
+    floor_radius_m: Option<f64>,
     /// Write all results as JSON here too.
     #[arg(long)]
     json: Option<PathBuf>,
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    if a.floor_radius_m.is_some() && a.room_lines.is_none() {
+        bail!("--floor-radius-m scores room lines: give it with --gt FILE --room-lines FILE");
+    }
     if let (Some(gt), Some(lines)) = (&a.gt, &a.room_lines) {
-        return eval_room(gt, lines, a.floor_radius_m, a.json.as_deref());
+        let radius_m = a.floor_radius_m.unwrap_or(1.0);
+        return eval_room(gt, lines, radius_m, a.json.as_deref());
     }
     let mut results = Vec::new();
     match (&a.gt, &a.tracks, &a.gt_dir, &a.tracks_dir) {
@@ -105,8 +109,8 @@ fn eval_room(gt: &Path, lines: &Path, radius_m: f64, json: Option<&Path>) -> any
         bail!("--floor-radius-m must be a positive number of metres, got {radius_m}");
     }
     let frames = room_lines(lines)?;
-    let score =
-        score_room(&rows(gt)?, &frames, radius_m).with_context(|| gt.display().to_string())?;
+    let score = score_room(&rows(gt)?, &frames, radius_m)
+        .with_context(|| format!("{} against {}", lines.display(), gt.display()))?;
     print_room(lines, &score);
     if let Some(path) = json {
         let doc = serde_json::json!({ "room_lines": score });

@@ -330,7 +330,11 @@ fn eval_scores_room_lines_by_count_and_on_the_floor() {
         "one.jsonl",
         r#"{"room":"a","frame":1,"count":1,"people":[{"id":3,"seen":true,"floor_m":[0,0]}]}"#,
     );
-    let cases: [(&[&str], &str); 7] = [
+    let dup = write(
+        "dup.jsonl",
+        r#"{"room":"a","frame":1,"count":2,"people":[{"id":3,"floor_m":[0,0]},{"id":3,"floor_m":[1,0]}]}"#,
+    );
+    let cases: [(&[&str], &str); 9] = [
         (
             &["eval", "--gt", &gt, "--room-lines", &two_rooms],
             "line 2: rooms \"a\" and \"b\"",
@@ -359,6 +363,22 @@ fn eval_scores_room_lines_by_count_and_on_the_floor() {
             "--floor-radius-m must be a positive number of metres, got -1",
         ),
         (&["eval", "--room-lines", &lines], "--gt"),
+        (
+            &["eval", "--gt", &gt, "--room-lines", &dup],
+            "dup.jsonl against",
+        ),
+        (
+            &[
+                "eval",
+                "--gt",
+                &gt,
+                "--tracks",
+                &gt,
+                "--floor-radius-m",
+                "2",
+            ],
+            "--floor-radius-m scores room lines",
+        ),
         (
             &["eval", "--gt", &gt, "--room-lines", &lines, "--tracks", &gt],
             "cannot be used with",
