@@ -289,29 +289,17 @@ fn eval_scores_room_lines_by_count_and_on_the_floor() {
     .join("\n");
     let lines = write("hall.jsonl", &lines);
     let json = d.join("room.json");
-    let text = razz_ok(&[
-        "eval",
-        "--gt",
-        &gt,
-        "--room-lines",
-        &lines,
-        "--json",
-        &json.to_string_lossy(),
-    ]);
+    let eval = |extra: &[&str]| {
+        let base = ["eval", "--gt", gt.as_str(), "--room-lines", lines.as_str()];
+        razz_ok(&[base.as_slice(), extra].concat())
+    };
+    let text = eval(&["--json", &json.to_string_lossy()]);
     assert!(text.contains("count: exact 50.0 %, MAE 0.500"), "{text}");
     assert!(text.contains("(within 1 m): IDF1 72.7"), "{text}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parse");
     assert_eq!(v["room_lines"]["floor"]["identity"]["idtp"], 4);
-    let text = razz_ok(&[
-        "eval",
-        "--gt",
-        &gt,
-        "--room-lines",
-        &lines,
-        "--floor-radius-m",
-        "0.5",
-    ]);
+    let text = eval(&["--floor-radius-m", "0.5"]);
     assert!(text.contains("(within 0.5 m): IDF1 54.5"), "{text}");
 
     // Bad input: one line each, naming what is wrong.
@@ -385,17 +373,6 @@ fn eval_scores_room_lines_by_count_and_on_the_floor() {
         ),
     ];
     for (args, want) in cases {
-        let o = razz(args);
-        let err = stderr(&o);
-        assert!(!o.status.success(), "razz {args:?} should fail");
-        assert!(!err.contains("panicked"), "panic for {args:?}: {err}");
-        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-        assert_eq!(lines.len(), 1, "want one line for {args:?}, got: {err}");
-        assert!(lines[0].starts_with("razz: error: "), "{err}");
-        assert!(
-            lines[0].contains(want),
-            "{args:?}: {:?} lacks {want:?}",
-            lines[0]
-        );
+        assert_clean_error(args, want);
     }
 }
