@@ -53,7 +53,7 @@ pub struct FloorScore {
 
 /// Scores `lines` against `gt`: every ground-truth row is a person present in its frame
 /// (whatever its `conf`, as the count is about presence); frames without a line are not
-/// scored. Floor identities need a world position on every scored ground-truth row.
+/// scored, for counts or identities. Floor identities need a world position on every scored ground-truth row.
 pub fn score_room(
     gt: &[MotRow],
     lines: &[RoomFrame],
@@ -85,7 +85,14 @@ pub fn score_room(
     let floor = if rows.is_empty() {
         None
     } else {
-        let data = SequenceData::on_floor(gt, &rows, radius_m)?;
+        // Only the frames the lines cover: people outside them are not missed.
+        let covered: std::collections::BTreeSet<u32> = lines.iter().map(|l| l.frame).collect();
+        let gt: Vec<MotRow> = gt
+            .iter()
+            .filter(|r| covered.contains(&r.frame))
+            .copied()
+            .collect();
+        let data = SequenceData::on_floor(&gt, &rows, radius_m)?;
         Some(FloorScore {
             radius_m,
             identity: Identity::evaluate(&data),
@@ -158,7 +165,7 @@ mod tests {
         assert!((s.mae - 0.5).abs() < 1e-12);
         // Seen rows: 7 x3, 8, 9 = 5 (the held ghost is not scored). Best pairing: A-7 (3
         // frames), B-9 (1 frame, 0.7 m <= 1 m): IDTP 4. IDF1 = 2·4 / (6 + 5) = 8/11.
-        let f = s.floor.expect("floor positions");
+        let f = s.floor.clone().expect("floor positions");
         assert_eq!(f.identity.idtp, 4);
         assert!((f.identity.idf1 - 8.0 / 11.0).abs() < 1e-12, "{f:?}");
         // Within 0.5 m, B's 0.7 m miss no longer matches: IDTP 3, IDF1 6/11.
@@ -167,6 +174,10 @@ mod tests {
             .floor
             .expect("floor");
         assert_eq!(tight.identity.idtp, 3);
+        // Ground truth past the last line (frame 9) is not scored: the same figures.
+        let mut longer = gt.clone();
+        longer.push(gt_row(9, 1, 0.0));
+        assert_eq!(score_room(&longer, &lines, 1.0).expect("score"), s);
     }
 
     #[test]
