@@ -8,10 +8,11 @@
 //!     ../shared/data/mot15/PETS09-S2L1/gt/gt.txt 768x576 razz-out/hall.jsonl
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use razz_eval::ceiling::count_ceiling;
+use razz_eval::room::{parse_room_lines, people_per_frame};
 
 fn main() -> ExitCode {
     match run() {
@@ -49,30 +50,16 @@ fn run() -> Result<(), String> {
     );
     println!("ceiling misses: {:?}", c.wrong);
     let missed: BTreeSet<u32> = c.wrong.iter().map(|w| w.0).collect();
-    let mut truth: BTreeMap<u32, i64> = BTreeMap::new();
-    for r in &gt {
-        *truth.entry(r.frame).or_default() += 1;
-    }
+    let truth = people_per_frame(&gt);
     for path in lines {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        let (mut n, mut wrong) = (0usize, Vec::new());
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let v: serde_json::Value =
-                serde_json::from_str(line).map_err(|e| format!("{path}: line {}: {e}", i + 1))?;
-            let (Some(frame), Some(count)) = (v["frame"].as_u64(), v["count"].as_i64()) else {
-                return Err(format!("{path}: line {}: no frame or count", i + 1));
-            };
-            let frame = u32::try_from(frame).map_err(|_| format!("{path}: line {}", i + 1))?;
-            n += 1;
-            let want = truth.get(&frame).copied().unwrap_or(0);
-            if count != want {
-                wrong.push(frame);
-            }
-        }
+        let frames = parse_room_lines(&text).map_err(|e| format!("{path}: {e}"))?;
+        let wrong: Vec<u32> = frames
+            .iter()
+            .filter(|l| l.count != truth.get(&l.frame).copied().unwrap_or(0))
+            .map(|l| l.frame)
+            .collect();
+        let n = frames.len();
         let shared = wrong.iter().filter(|f| missed.contains(f)).count();
         println!(
             "{path}: {:.1} % exact ({} of {n} frames wrong; {shared} of them missed by the \

@@ -74,10 +74,9 @@ pub fn count_ceiling(gt: &[MotRow], frame_px: (f32, f32)) -> Option<Ceiling> {
     // Every frame from the first to the last is scored. A frame with no annotated or walking
     // person is right under every rule (0 = 0), so only frames with someone are looked at.
     let frames = (last - first) as usize + 1;
-    let mut truth: BTreeMap<u32, i64> = BTreeMap::new();
+    let truth = crate::room::people_per_frame(gt);
     let mut by_id: BTreeMap<i64, Vec<&MotRow>> = BTreeMap::new();
     for r in gt {
-        *truth.entry(r.frame).or_default() += 1;
         by_id.entry(r.id).or_default().push(r);
     }
     let mut people: BTreeMap<u32, Vec<Seen>> = BTreeMap::new();
@@ -85,7 +84,7 @@ pub fn count_ceiling(gt: &[MotRow], frame_px: (f32, f32)) -> Option<Ceiling> {
         rows.sort_by_key(|r| r.frame);
         walk(rows, first, last, &mut people);
     }
-    let mut busy: Vec<(u32, i64)> = truth.iter().map(|(&f, &n)| (f, n)).collect();
+    let mut busy: Vec<(u32, i64)> = truth.iter().map(|(&f, &n)| (f, n as i64)).collect();
     busy.extend(
         people
             .keys()

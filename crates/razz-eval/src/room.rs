@@ -30,11 +30,80 @@ pub struct RoomPerson {
     pub floor_m: Option<[f64; 2]>,
 }
 
+/// Parses one room's lines (JSON, one per line; blank lines skipped). Every line must name
+/// the same room; a person's `floor_m`, when present, must be two finite numbers.
+pub fn parse_room_lines(text: &str) -> Result<Vec<RoomFrame>, EvalError> {
+    let mut room: Option<String> = None;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |message: String| EvalError::RoomLine {
+            line: i + 1,
+            message,
+        };
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let name = v["room"].as_str().unwrap_or_default();
+        match &room {
+            None => room = Some(name.to_owned()),
+            Some(r) if r != name => {
+                return Err(bad(format!(
+                    "rooms {r:?} and {name:?} in one file; score one room at a time"
+                )));
+            }
+            Some(_) => {}
+        }
+        let frame = v["frame"].as_u64().and_then(|f| u32::try_from(f).ok());
+        let count = v["count"].as_u64().and_then(|c| usize::try_from(c).ok());
+        let (Some(frame), Some(count), Some(people)) = (frame, count, v["people"].as_array())
+        else {
+            return Err(bad("needs a frame, a count and people".into()));
+        };
+        let mut ps = Vec::with_capacity(people.len());
+        for p in people {
+            let Some(id) = p["id"].as_u64() else {
+                return Err(bad("a person without an id".into()));
+            };
+            let floor_m = match &p["floor_m"] {
+                serde_json::Value::Null => None,
+                f => match (f[0].as_f64(), f[1].as_f64()) {
+                    (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Some([x, y]),
+                    _ => return Err(bad(format!("person {id}: floor_m is not two numbers"))),
+                },
+            };
+            ps.push(RoomPerson {
+                id,
+                seen: p["seen"].as_bool().unwrap_or(true),
+                floor_m,
+            });
+        }
+        out.push(RoomFrame {
+            frame,
+            count,
+            people: ps,
+        });
+    }
+    Ok(out)
+}
+
+/// The ground truth's people per frame: every row is a person present, whatever its `conf`
+/// (a 0 there tells box scoring to ignore the row, not that nobody is there).
+pub fn people_per_frame(gt: &[MotRow]) -> BTreeMap<u32, usize> {
+    let mut truth = BTreeMap::new();
+    for r in gt {
+        *truth.entry(r.frame).or_default() += 1;
+    }
+    truth
+}
+
 /// Counts and floor identities of one room.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RoomScore {
     /// Room lines scored.
     pub frames: usize,
+    /// Frames whose count differs from the ground truth's.
+    pub wrong_frames: Vec<u32>,
     /// Share of them whose count equals the ground truth's people in that frame.
     pub exact: f64,
     /// Mean absolute count error.
@@ -59,15 +128,14 @@ pub fn score_room(
     lines: &[RoomFrame],
     radius_m: f64,
 ) -> Result<RoomScore, EvalError> {
-    let mut truth: BTreeMap<u32, usize> = BTreeMap::new();
-    for r in gt {
-        *truth.entry(r.frame).or_default() += 1;
-    }
-    let (mut exact, mut abs) = (0usize, 0usize);
+    let truth = people_per_frame(gt);
+    let (mut wrong_frames, mut abs) = (Vec::new(), 0usize);
     let mut rows = Vec::new();
     for l in lines {
         let want = truth.get(&l.frame).copied().unwrap_or(0);
-        exact += usize::from(l.count == want);
+        if l.count != want {
+            wrong_frames.push(l.frame);
+        }
         abs += l.count.abs_diff(want);
         for p in l.people.iter().filter(|p| p.seen) {
             if let Some(f) = p.floor_m {
@@ -100,7 +168,8 @@ pub fn score_room(
     };
     Ok(RoomScore {
         frames: lines.len(),
-        exact: exact as f64 / n,
+        exact: (lines.len() - wrong_frames.len()) as f64 / n,
+        wrong_frames,
         mae: abs as f64 / n,
         floor,
     })
@@ -162,6 +231,7 @@ mod tests {
         // Exact on frames 1 and 4; errors 0, 1, 1, 0.
         assert_eq!(s.frames, 4);
         assert!((s.exact - 0.5).abs() < 1e-12);
+        assert_eq!(s.wrong_frames, [2, 3]);
         assert!((s.mae - 0.5).abs() < 1e-12);
         // Seen rows: 7 x3, 8, 9 = 5 (the held ghost is not scored). Best pairing: A-7 (3
         // frames), B-9 (1 frame, 0.7 m <= 1 m): IDTP 4. IDF1 = 2·4 / (6 + 5) = 8/11.
@@ -204,5 +274,44 @@ mod tests {
         }];
         let e = score_room(&bare, &lines, 1.0).expect_err("no world");
         assert!(e.to_string().contains("frame 1"), "{e}");
+    }
+
+    #[test]
+    fn room_lines_parse_and_name_the_bad_line() {
+        let text = "{\"room\":\"a\",\"frame\":1,\"count\":1,\"people\":[{\"id\":3,\"seen\":false,\"floor_m\":[1.5,-2]}]}\n\n\
+                    {\"room\":\"a\",\"frame\":2,\"count\":0,\"people\":[]}\n";
+        let lines = parse_room_lines(text).expect("valid");
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0].people,
+            [RoomPerson {
+                id: 3,
+                seen: false,
+                floor_m: Some([1.5, -2.0])
+            }]
+        );
+        let bad = [
+            (
+                "{\"room\":\"a\",\"frame\":1,\"count\":0,\"people\":[]}\n{\"room\":\"b\",\"frame\":2,\"count\":0,\"people\":[]}",
+                "line 2: rooms \"a\" and \"b\"",
+            ),
+            (
+                "{\"room\":\"a\",\"frame\":1,\"count\":1,\"people\":[{\"id\":3,\"floor_m\":[1,\"x\"]}]}",
+                "line 1: person 3: floor_m",
+            ),
+            (
+                "{\"room\":\"a\",\"frame\":-1,\"count\":1,\"people\":[]}",
+                "line 1: needs a frame",
+            ),
+            (
+                "{\"room\":\"a\",\"frame\":1,\"count\":1,\"people\":[{}]}",
+                "line 1: a person without an id",
+            ),
+            ("hello", "line 1: "),
+        ];
+        for (text, want) in bad {
+            let e = parse_room_lines(text).expect_err(text).to_string();
+            assert!(e.starts_with(want), "{e:?} lacks {want:?}");
+        }
     }
 }

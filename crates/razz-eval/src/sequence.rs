@@ -20,6 +20,8 @@ pub enum EvalError {
     },
     #[error("floor radius must be a positive number of metres, got {0}")]
     BadRadius(f64),
+    #[error("line {line}: {message}")]
+    RoomLine { line: usize, message: String },
 }
 
 /// Rows of one frame with their dense ids.

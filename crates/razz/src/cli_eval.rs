@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use razz_core::mot::{MotRow, read_rows};
-use razz_eval::room::{RoomFrame, RoomPerson, RoomScore, score_room};
+use razz_eval::room::{RoomFrame, RoomScore, parse_room_lines, score_room};
 use razz_eval::{Metrics, SequenceData};
 
 #[derive(Args)]
@@ -137,58 +137,12 @@ fn print_room(lines: &Path, s: &RoomScore) {
     }
 }
 
-/// Reads one room's lines; every line must name the same room.
+/// Reads one room's lines (see `parse_room_lines`); at least one.
 fn room_lines(path: &Path) -> anyhow::Result<Vec<RoomFrame>> {
     let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
-    let mut room: Option<String> = None;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}: line {}", path.display(), i + 1);
-        let v: serde_json::Value = serde_json::from_str(line).with_context(at)?;
-        let name = v["room"].as_str().unwrap_or_default();
-        match &room {
-            None => room = Some(name.to_owned()),
-            Some(r) if r != name => bail!(
-                "{}: rooms {r:?} and {name:?} in one file; score one room at a time",
-                at()
-            ),
-            Some(_) => {}
-        }
-        let frame = v["frame"].as_u64().and_then(|f| u32::try_from(f).ok());
-        let count = v["count"].as_u64().and_then(|c| usize::try_from(c).ok());
-        let (Some(frame), Some(count), Some(people)) = (frame, count, v["people"].as_array())
-        else {
-            bail!("{}: needs a frame, a count and people", at());
-        };
-        let mut ps = Vec::with_capacity(people.len());
-        for p in people {
-            let Some(id) = p["id"].as_u64() else {
-                bail!("{}: a person without an id", at());
-            };
-            let floor_m = match &p["floor_m"] {
-                serde_json::Value::Null => None,
-                f => match (f[0].as_f64(), f[1].as_f64()) {
-                    (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Some([x, y]),
-                    _ => bail!("{}: person {id}: floor_m is not two numbers", at()),
-                },
-            };
-            ps.push(RoomPerson {
-                id,
-                seen: p["seen"].as_bool().unwrap_or(true),
-                floor_m,
-            });
-        }
-        out.push(RoomFrame {
-            frame,
-            count,
-            people: ps,
-        });
-    }
-    if out.is_empty() {
+    let lines = parse_room_lines(&text).with_context(|| path.display().to_string())?;
+    if lines.is_empty() {
         bail!("{}: no room lines", path.display());
     }
-    Ok(out)
+    Ok(lines)
 }

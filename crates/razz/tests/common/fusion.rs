@@ -6,12 +6,13 @@
 //! the view whose floor positions are known (here: from the homography fitted to the ground
 //! truth's floor coordinates).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
 use razz_core::BoxXywh;
 use razz_core::mot::MotRow;
+use razz_eval::room::{RoomFrame, RoomPerson, RoomScore, score_room};
 use razz_eval::{Metrics, SequenceData};
 use razz_fusion::{Calibration, Homography};
 
@@ -221,23 +222,15 @@ impl CountScore {
 /// again on the floor (each seen person's floor position against the ground truth's).
 pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> CountScore {
     let gt = pets_gt();
-    let mut gt_count: BTreeMap<u32, usize> = BTreeMap::new();
-    for r in &gt {
-        *gt_count.entry(r.frame).or_default() += 1;
-    }
     let text = std::fs::read_to_string(lines).expect("room lines");
-    let (mut exact, mut abs, mut n) = (0usize, 0usize, 0usize);
     let mut tracks = Vec::new();
-    let mut floor_rows = Vec::new();
+    let mut frames = Vec::new();
     let floor = pets_floor();
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("json line");
         let frame = v["frame"].as_u64().expect("frame") as u32;
         let count = v["count"].as_u64().expect("count") as usize;
-        let want = gt_count.get(&frame).copied().unwrap_or(0);
-        exact += usize::from(count == want);
-        abs += count.abs_diff(want);
-        n += 1;
+        let mut people = Vec::new();
         for p in v["people"].as_array().expect("people") {
             let id = p["id"].as_u64().expect("id");
             let seen: Vec<BoxXywh> = p["members"]
@@ -277,15 +270,11 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
                         ]
                     })
                 });
-            if let Some(f) = at.filter(|_| p["seen"].as_bool().unwrap_or(true)) {
-                floor_rows.push(MotRow {
-                    frame,
-                    id: id as i64,
-                    bbox: BoxXywh::new(0.0, 0.0, 1.0, 1.0),
-                    conf: 1.0,
-                    world: Some([f[0] as f32, f[1] as f32, 0.0]),
-                });
-            }
+            people.push(RoomPerson {
+                id,
+                seen: p["seen"].as_bool().unwrap_or(true),
+                floor_m: at,
+            });
             let best = seen
                 .into_iter()
                 .max_by(|a, b| a.area().total_cmp(&b.area()));
@@ -299,21 +288,24 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
                 });
             }
         }
+        frames.push(RoomFrame {
+            frame,
+            count,
+            people,
+        });
     }
     let m = Metrics::evaluate(
         name,
         &SequenceData::new(&gt, &tracks).expect("valid tracks"),
     );
-    let floor_idf1 = FLOOR_RADII_M.map(|r| {
-        let on_floor = SequenceData::on_floor(&gt, &floor_rows, r).expect("floor rows");
-        razz_eval::Identity::evaluate(&on_floor).idf1
-    });
+    let [near, tight] = FLOOR_RADII_M.map(|r| score_room(&gt, &frames, r).expect("room score"));
+    let floor_idf1 = |s: &RoomScore| s.floor.as_ref().map_or(0.0, |f| f.identity.idf1);
     CountScore {
         name: name.to_owned(),
-        frames: n,
-        exact: exact as f64 / n.max(1) as f64,
-        mae: abs as f64 / n.max(1) as f64,
+        frames: near.frames,
+        exact: near.exact,
+        mae: near.mae,
         idf1: m.identity.idf1,
-        floor_idf1,
+        floor_idf1: [floor_idf1(&near), floor_idf1(&tight)],
     }
 }
