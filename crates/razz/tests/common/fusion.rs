@@ -309,3 +309,74 @@ pub fn score_lines(name: &str, lines: &Path, views: &HashMap<String, View>) -> C
         floor_idf1: [floor_idf1(&near), floor_idf1(&tight)],
     }
 }
+
+/// IDF1 of a case's own per-camera tracks (`CAMERA.txt` in `out`) linked across cameras by the
+/// ground truth: each track goes whole to the person its boxes match most often (IoU >= 0.5),
+/// a track that matches nobody stays its own person, and each person shows, frame by frame, its
+/// largest box (as `score_lines` does). A fusion that links whole tracks and knows who everyone
+/// is scores this; what razz scores under it is fusion's own error on these tracks, and what
+/// this scores under the single view is the tracking lost to the views' cuts. (razz can also
+/// score above it: fusion re-links a track that swapped people part of the way.)
+pub fn whole_track_oracle(out: &Path, views: &[View]) -> f64 {
+    let gt = pets_gt();
+    let mut gt_by_frame: HashMap<u32, Vec<&MotRow>> = HashMap::new();
+    for g in &gt {
+        gt_by_frame.entry(g.frame).or_default().push(g);
+    }
+    // (view index, track id) -> rows in original pixels.
+    let mut tracks: HashMap<(usize, i64), Vec<(u32, BoxXywh)>> = HashMap::new();
+    for (k, v) in views.iter().enumerate() {
+        for r in rows(&out.join(format!("{}.txt", v.id))) {
+            tracks
+                .entry((k, r.id))
+                .or_default()
+                .push((r.frame, v.to_original(&r.bbox)));
+        }
+    }
+    let mut people: HashMap<(u32, i64), BoxXywh> = HashMap::new();
+    // Ids for tracks that match nobody, above any ground-truth id.
+    let mut loners = 1_000_000i64;
+    for rows in tracks.values() {
+        let mut votes: HashMap<i64, usize> = HashMap::new();
+        for (frame, b) in rows {
+            let best = gt_by_frame
+                .get(frame)
+                .into_iter()
+                .flatten()
+                .map(|g| (g.bbox.iou(b), g.id))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, id)) = best.filter(|(iou, _)| *iou >= 0.5) {
+                *votes.entry(id).or_default() += 1;
+            }
+        }
+        let person = votes
+            .into_iter()
+            .max_by_key(|&(id, n)| (n, -id))
+            .map_or_else(
+                || {
+                    loners += 1;
+                    loners
+                },
+                |(id, _)| id,
+            );
+        for &(frame, b) in rows {
+            let slot = people.entry((frame, person)).or_insert(b);
+            if b.area() > slot.area() {
+                *slot = b;
+            }
+        }
+    }
+    let mut linked: Vec<MotRow> = people
+        .into_iter()
+        .map(|((frame, id), bbox)| MotRow {
+            frame,
+            id,
+            bbox,
+            conf: 1.0,
+            world: None,
+        })
+        .collect();
+    linked.sort_by_key(|r| (r.frame, r.id));
+    let data = SequenceData::new(&gt, &linked).expect("valid tracks");
+    Metrics::evaluate("whole-track oracle", &data).identity.idf1
+}
