@@ -18,20 +18,19 @@ fn run_case(name: &str, views: &[View], area: bool, extra: &[&str]) -> ([CountSc
     let dir = tmp();
     let cfg = config(dir.path(), views, true, area);
     let out = dir.path().join("out");
-    let (cfg, out) = (cfg.to_string_lossy(), out.to_string_lossy());
+    let (cfg_arg, out_arg) = (cfg.to_string_lossy(), out.to_string_lossy());
     let mut args = vec![
         "analyze",
         "--config",
-        &cfg,
+        &cfg_arg,
         "--out",
-        &out,
+        &out_arg,
         "--baselines",
         "--backend",
         "ort",
     ];
     args.extend_from_slice(extra);
     let text = razz_ok(&args);
-    let out = std::path::PathBuf::from(out.as_ref());
     eprintln!("{text}");
     let by_id: HashMap<String, View> = views.iter().map(|v| (v.id.to_owned(), *v)).collect();
     let room = if area { "room area" } else { "whole frame" };
