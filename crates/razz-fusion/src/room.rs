@@ -35,7 +35,7 @@
 //! Two cameras' feet are compared within the pair's floor gate, widened where the feet are
 //! uncertain (far from a camera a pixel of box bottom is a lot of floor).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use razz_core::BoxXywh;
@@ -144,6 +144,9 @@ struct Identity {
     first_seen_s: f64,
     last_seen_s: f64,
     floor_m: Option<[f64; 2]>,
+    /// Where this person stood over the last `TRAIL_S` they were seen (time, floor), oldest
+    /// first, at most one sample per `TRAIL_STEP_S`.
+    trail: VecDeque<(f64, [f64; 2])>,
     /// Counted while unseen until this time.
     hold_until_s: f64,
     /// Last seen walking out through a frame side beyond which no camera looks: only a
@@ -227,6 +230,10 @@ const FOOT_ERR_SHARE: f64 = 0.1;
 const GATE_PER_FOOT_ERR: f64 = 2.0;
 /// How much an unseen identity's walking room (since last seen) adds to a floor match's cost.
 const SPREAD_WEIGHT: f64 = 0.6;
+/// How far back an unseen identity's floor positions are kept for re-finding it, seconds.
+const TRAIL_S: f64 = 1.0;
+/// Spacing of those positions, seconds.
+const TRAIL_STEP_S: f64 = 0.1;
 
 /// The fusion of one room.
 pub struct RoomFusion {

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{HOLD_PER_WATCHED, Member, Ob, Person, RoomFusion, RoomUpdate};
+use super::{HOLD_PER_WATCHED, Member, Ob, Person, RoomFusion, RoomUpdate, TRAIL_S, TRAIL_STEP_S};
 use crate::homography::dist;
 
 /// Two identities counted as two people for this long before their tracks came to agree stay
@@ -154,8 +154,22 @@ impl RoomFusion {
             let ident = &mut self.identities[k];
             ident.last_seen_s = t_s;
             ident.let_go.clear();
-            if floor.is_some() {
+            if let Some(f) = floor {
                 ident.floor_m = floor;
+                if ident
+                    .trail
+                    .back()
+                    .is_none_or(|&(ts, _)| t_s - ts >= TRAIL_STEP_S)
+                {
+                    ident.trail.push_back((t_s, f));
+                }
+                while ident
+                    .trail
+                    .front()
+                    .is_some_and(|&(ts, _)| t_s - ts > TRAIL_S)
+                {
+                    ident.trail.pop_front();
+                }
             }
             ident.left_view = leaving;
             ident.lost_deep = deep && !leaving;

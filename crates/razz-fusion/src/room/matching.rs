@@ -1,6 +1,8 @@
 //! Step 3 of an update: the cost of linking an unlinked track to an identity, and the
 //! per-camera matching that links tracks or starts new identities.
 
+use std::collections::VecDeque;
+
 use razz_core::assign::{CostMatrix, match_with_limit};
 
 use super::{AMBIGUITY_MARGIN, INF, Identity, Link, Ob, RoomFusion, SPREAD_WEIGHT};
@@ -37,6 +39,17 @@ impl RoomFusion {
                 let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * gap_s;
                 spread = 1.0 - self.cfg.floor_gate_m / gate;
                 best = Some(dist(f, g) / gate);
+                // Or where they stood a moment before: a track is often lost because its last
+                // boxes slipped onto a neighbour or a bad fit, and far from the camera a few
+                // pixels there are metres on the floor.
+                for &(ts, g) in &ident.trail {
+                    let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * (t_s - ts);
+                    let r = dist(f, g) / gate;
+                    if best.is_some_and(|b| r < b) {
+                        best = Some(r);
+                        spread = 1.0 - self.cfg.floor_gate_m / gate;
+                    }
+                }
             }
             if let Some(r) = best {
                 if r > 1.0 {
@@ -178,6 +191,7 @@ impl RoomFusion {
                             first_seen_s: t_s,
                             last_seen_s: t_s,
                             floor_m: ob.foot_m,
+                            trail: VecDeque::new(),
                             hold_until_s: t_s,
                             left_view: false,
                             lost_deep: false,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::{at, cam, cfg, gallery, seen, two};
 use crate::gallery::Gallery;
-use crate::room::{RoomFusion, TrackObs};
+use crate::homography::Homography;
+use crate::room::{CameraSetup, RoomFusion, TrackObs};
 
 #[test]
 fn a_person_watched_for_long_and_lost_mid_view_is_held_longer() {
@@ -137,4 +138,31 @@ fn someone_walking_in_where_another_walked_out_takes_their_identity_only_if_alik
         assert_eq!(u.count, 1);
         assert_eq!(u.people[0].id, want, "{look:?}");
     }
+}
+
+#[test]
+fn a_person_whose_last_boxes_drifted_is_found_again_where_they_stood_before() {
+    // A coarse camera, 5 cm per pixel: 60 px lower in the image is 3 m nearer on the floor.
+    let coarse = CameraSetup {
+        id: "a".into(),
+        homography: Some(
+            Homography::from_matrix([0.05, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0, 1.0])
+                .expect("matrix"),
+        ),
+    };
+    let mut f = RoomFusion::new(cfg(), vec![coarse]);
+    // Watched 2 s standing at image (300, 300), floor (15, 15) m.
+    for k in 0..=9 {
+        f.update(f64::from(k) * 0.2, &[seen(vec![at(1, 300.0, 300.0)])]);
+    }
+    // Its last box, at 2.0 s, slipped onto the floor 3 m nearer (feet at y 360), then the
+    // track was lost: held, watched 2 s, until 6 s.
+    f.update(2.0, &[seen(vec![at(1, 300.0, 360.0)])]);
+    // At 2.4 s a new track where the person stood. From the last box: 3 m, beyond the floor gate
+    // of 1 + 2.5 x 0.4 = 2 m (the pixels, 60 against 100 x (0.75 + 0.4) = 115, would allow it).
+    // From where they stood at 1.8 s: 0 m within 1 + 2.5 x 0.6 = 2.5 m. Cost: floor ratio 0 and
+    // pixel ratio 0.52 average to 0.26, plus 0.6 x (1 - 1 / 2.5) x (1 - 0.26) = 0.27 for the
+    // walking room: 0.53, below 1, so the same person.
+    let u = f.update(2.4, &[seen(vec![at(2, 300.0, 300.0)])]);
+    assert_eq!((u.count, u.people[0].id), (1, 1), "{u:?}");
 }
