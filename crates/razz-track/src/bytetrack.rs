@@ -3,7 +3,8 @@
 //! Each update: predict every track to the frame's time; match confirmed and lost tracks to
 //! high-score detections (IoU fused with score); match the still-unmatched live tracks to
 //! low-score detections (which rescues occluded people instead of discarding them); let
-//! tentative tracks claim what is left; start tentative tracks from unclaimed high-score
+//! tentative tracks claim the high-score detections left, then (at the second association's
+//! strict overlap) the low-score ones left; start tentative tracks from unclaimed high-score
 //! detections. A tentative track becomes confirmed, and gets its id, after `min_hits`
 //! matches; tracks started by the first update are confirmed at once, as in the reference
 //! ByteTrack (the people in view when a stream starts would otherwise be missing from its
@@ -367,8 +368,18 @@ impl ByteTracker {
         for &(ti, di) in &m3.matched {
             self.apply_match(tentative[ti], &left[di], t_s);
         }
-        for &r in &m3.unmatched_rows {
-            drop[tentative[r]] = true;
+        // 3b. Tentative tracks still unmatched against the low-score detections no live track
+        // took, at the second association's strict overlap: a person partly hidden keeps
+        // scoring low, and would otherwise never reach `min_hits` (the track is dropped at
+        // its first miss).
+        let low_left: Vec<Detection> = m2.unmatched_cols.iter().map(|&c| low[c]).collect();
+        let rest: Vec<usize> = m3.unmatched_rows.iter().map(|&r| tentative[r]).collect();
+        let m3b = self.associate(&rest, &low_left, cfg.match_cost_low, false);
+        for &(ti, di) in &m3b.matched {
+            self.apply_match(rest[ti], &low_left[di], t_s);
+        }
+        for &r in &m3b.unmatched_rows {
+            drop[rest[r]] = true;
         }
 
         // 4. Expire lost tracks, then bound how many are remembered.

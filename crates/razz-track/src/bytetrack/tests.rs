@@ -79,6 +79,25 @@ fn low_score_detection_keeps_an_occluded_track_alive() {
 }
 
 #[test]
+fn a_tentative_track_is_confirmed_by_a_low_score_box_that_overlaps_it_well() {
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    assert!(t.update(0.0, &[]).is_empty());
+    // Started by a 0.8 box; partly hidden next time, the detector says 0.4 (below
+    // `high_score`). Shifted 8 px: IoU 32 / 48 = 0.67, cost 0.33 within `match_cost_low` 0.5.
+    assert!(t.update(0.2, &[det(100.0, 50.0, 0.8)]).is_empty());
+    let out = t.update(0.4, &[det(108.0, 50.0, 0.4)]);
+    assert_eq!(out.len(), 1, "confirmed at its second match");
+    assert_eq!(out[0].id, 1);
+    // Shifted 15 px: IoU 25 / 55 = 0.45, cost 0.55: not the same box; the tentative track
+    // is dropped and a 0.4 box starts nothing.
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    t.update(0.0, &[]);
+    t.update(0.2, &[det(100.0, 50.0, 0.8)]);
+    assert!(t.update(0.4, &[det(115.0, 50.0, 0.4)]).is_empty());
+    assert_eq!(t.len(), 0);
+}
+
+#[test]
 fn lost_track_recovers_within_ttl_and_expires_after() {
     let cfg = TrackerConfig {
         lost_ttl_s: 1.0,
