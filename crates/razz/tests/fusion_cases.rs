@@ -169,18 +169,15 @@ fn fusion_on_views_cut_from_pets() {
         }
     }
     // On the floor the ground truth covers, the identity target, IDF1 >= 85, for the
-    // single view and the overlapping views (measured 88.1 and 87.3; the hand-over case, 83.0,
-    // does not meet it). The overlapping views used to be held to the single view instead;
-    // since tracks that swap people while crossing are repaired (docs/decisions.md), the
-    // single view gains more than the cropped views, whose swaps are mostly not between two
-    // tracks of one view (one track takes over a person another view's track had).
-    let (single, overlap, _) = &results[0];
-    for razz in [single, &overlap[0]] {
+    // single view and both multi-camera cases (measured 88.0, 91.2 and 85.2). The hand-over
+    // case reached it only when tentative tracks could be confirmed by low-score boxes
+    // (docs/decisions.md, "Counts at the live default detection rate"); before, 83.0.
+    let (single, overlap, handover) = &results[0];
+    for razz in [single, &overlap[0], &handover[0]] {
         assert!(razz.idf1 >= 0.85, "{razz:?}");
     }
     // On the floor the ground truth covers, the count error target: MAE <= 0.1 for
-    // the single view and both multi-camera cases (measured 0.053, 0.059 and 0.060).
-    let (single, overlap, handover) = &results[0];
+    // the single view and both multi-camera cases (measured 0.053, 0.065 and 0.060).
     for razz in [single, &overlap[0], &handover[0]] {
         assert!(razz.mae <= 0.1, "{razz:?}");
     }
