@@ -123,9 +123,12 @@ fn classify(e: &VideoError, text: &str) -> ProbeKind {
     }
     let t = text.to_ascii_lowercase();
     let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
-    if any(&["401", "403", "unauthorized", "forbidden", "authorization"]) {
+    // Status codes only as whole words: the text holds the URL, whose port may be 40181.
+    let tokens: Vec<&str> = t.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let code = |codes: &[&str]| tokens.iter().any(|w| codes.contains(w));
+    if code(&["401", "403"]) || any(&["unauthorized", "forbidden", "authorization"]) {
         ProbeKind::Auth
-    } else if any(&["404", "not found", "no such file"]) {
+    } else if code(&["404"]) || any(&["not found", "no such file"]) {
         ProbeKind::NotFound
     } else if any(&[
         "connection refused",
@@ -184,6 +187,20 @@ mod tests {
                 ProbeKind::NoVideo,
             ),
             ("something odd", ProbeKind::Error),
+            // A port that holds a status code's digits is not that code (a CI run drew
+            // port 40181 and called a missing mount a refused login).
+            (
+                "rtsp://127.0.0.1:40181/no-such-mount: Server returned 404 Not Found",
+                ProbeKind::NotFound,
+            ),
+            (
+                "rtsp://127.0.0.1:40412/cam: Connection refused",
+                ProbeKind::Unreachable,
+            ),
+            (
+                "Server returned 403 Forbidden (access denied)",
+                ProbeKind::Auth,
+            ),
         ] {
             let (e, t) = probe_err(detail);
             assert_eq!(classify(&e, &t), kind, "{detail}");
