@@ -1,12 +1,13 @@
 // Unit tests of the web app's pure parts, with hand-checked numbers: the overlay's box
-// interpolation between two tracking results, and the history chart's steps.
+// interpolation between two tracking results, the history chart's steps, and why a room is
+// flagged degraded.
 // Run: node --test unit.test.mjs (crates/razz/tests/web_browser.rs does).
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { CameraView } from '../crates/razz-web/assets/overlay.js';
 import { toSteps } from '../crates/razz-web/assets/chart.js';
-import { personColour } from '../crates/razz-web/assets/api.js';
+import { personColour, degradedText } from '../crates/razz-web/assets/api.js';
 
 const boxesAt = (results, ts) => CameraView.prototype.boxesAt.call({ results }, ts);
 const a = { ts: 1000, people: [{ track_id: 1, global_id: 7, box: [100, 50, 20, 40] }, { track_id: 2, global_id: 8, box: [0, 0, 10, 10] }] };
@@ -56,4 +57,15 @@ test('one global id, one colour; neighbouring ids far apart in hue', () => {
   assert.equal(personColour(0), 'hsl(0 85% 55%)');
   assert.equal(personColour(1), 'hsl(138 85% 55%)'); // 137.508 rounds to 138
   assert.notEqual(personColour(1), personColour(2));
+});
+
+test('a degraded room names its offline and its starved cameras', () => {
+  const names = new Map([['a', 'Door'], ['b', 'Desk']]);
+  const off = { offline_cameras: ['a'], starved_cameras: [] };
+  assert.equal(degradedText(off, names), 'Degraded: Door offline. The count may be low.');
+  const both = { offline_cameras: ['a'], starved_cameras: ['b', 'c'] };
+  assert.equal(degradedText(both, names),
+    'Degraded: Door offline. The count may be low. Desk, c: detector too slow to track people. The count may be wrong.');
+  // A server from before `starved_cameras` existed.
+  assert.equal(degradedText({ offline_cameras: ['b'] }, names), 'Degraded: Desk offline. The count may be low.');
 });

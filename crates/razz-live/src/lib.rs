@@ -18,6 +18,7 @@ mod fuse;
 pub mod live;
 pub mod metrics;
 pub mod probe;
+pub mod rate;
 pub mod scheduler;
 pub mod slot;
 pub mod state;

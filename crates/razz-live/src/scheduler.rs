@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::fuse::{CamInput, Fused, Fusions};
 use crate::metrics::EngineMetrics;
+use crate::rate::{RunRate, starved};
 use crate::slot::FrameSlot;
 use crate::state::{
     CameraSnapshot, CameraStatus, Person, RoomCamera, RoomSnapshot, SharedCamera, SharedRoom,
@@ -83,6 +84,10 @@ struct Live {
     global_ids: HashMap<u64, u64>,
     online: bool,
     last_dropped: u64,
+    /// How often its detector actually runs.
+    rate: RunRate,
+    /// Flagged as starved (see `rate`); kept to log each change once.
+    starved: bool,
 }
 
 /// Settings the scheduler thread needs.
@@ -127,6 +132,8 @@ pub fn run(
                         global_ids: HashMap::new(),
                         online: false,
                         last_dropped: 0,
+                        rate: RunRate::default(),
+                        starved: false,
                     });
                 }
                 Ok(Command::Remove(id)) => cams.retain(|c| c.cam.id != id),
@@ -169,6 +176,7 @@ pub fn run(
                 c.next_due = (c.next_due + c.cam.period).max(now);
                 match result {
                     Ok(dets) => {
+                        c.rate.run(epoch.elapsed().as_secs_f64());
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
                         c.tracker.set_frame_px(f.width, f.height);
                         let birth = birth_area(&rooms, &c.cam.room_id, c.cam.homography);
@@ -197,13 +205,22 @@ pub fn run(
             }
         }
         // Cameras that went offline lose their people; rooms are refreshed periodically.
-        let mut changed_offline = false;
+        // A camera whose detector runs too seldom is flagged too (see `rate`).
+        let mut changed_flags = false;
+        let t_s = epoch.elapsed().as_secs_f64();
         for c in &mut cams {
-            let online = c.cam.status.lock().is_ok_and(|s| s.online);
+            let (online, frames_per_s) = c
+                .cam
+                .status
+                .lock()
+                .map_or((false, 0.0), |s| (s.online, s.fps));
             if online != c.online {
                 c.online = online;
-                changed_offline = true;
-                if !online {
+                changed_flags = true;
+                if online {
+                    c.rate.restart(t_s);
+                } else {
+                    c.rate.stop();
                     c.views.clear();
                     c.tracker = ByteTracker::new(tracker_cfg);
                     if let Some(g) = &mut c.galleries {
@@ -211,9 +228,24 @@ pub fn run(
                     }
                 }
             }
+            c.rate.roll(t_s);
+            let set_per_s = 1.0 / c.cam.period.as_secs_f64().max(1e-3);
+            let runs = c.rate.per_s();
+            let was = c.starved;
+            let now_starved =
+                c.online && runs.is_some_and(|r| starved(r, set_per_s, frames_per_s, was));
+            if now_starved != c.starved {
+                c.starved = now_starved;
+                changed_flags = true;
+                let runs_per_s = runs.unwrap_or(0.0);
+                if now_starved {
+                    tracing::warn!(camera = %c.cam.id, runs_per_s, set_per_s, frames_per_s, "detector too slow for this camera: its room is flagged degraded");
+                } else {
+                    tracing::info!(camera = %c.cam.id, runs_per_s, "detector keeps up with this camera again");
+                }
+            }
         }
-        let t_s = epoch.elapsed().as_secs_f64();
-        if changed_offline || last_refresh.elapsed() >= ROOM_REFRESH {
+        if changed_flags || last_refresh.elapsed() >= ROOM_REFRESH {
             publish_rooms(&mut cams, &rooms, &mut room_seq, &mut fusions, None, t_s);
             last_refresh = Instant::now();
         } else if let Some((room, _)) = &touched_room {
@@ -389,12 +421,18 @@ fn publish_rooms(
                     name: c.cam.name.clone(),
                     count: c.views.len(),
                     online: c.online,
+                    starved: c.starved,
                 }
             })
             .collect();
         let offline: Vec<String> = cameras
             .iter()
             .filter(|c| !c.online)
+            .map(|c| c.camera_id.clone())
+            .collect();
+        let starved: Vec<String> = cameras
+            .iter()
+            .filter(|c| c.starved)
             .map(|c| c.camera_id.clone())
             .collect();
         let prev = tx.borrow().clone();
@@ -415,8 +453,9 @@ fn publish_rooms(
             cameras,
             people,
             updated_at_ms: crate::now_ms(),
-            degraded: !offline.is_empty(),
+            degraded: !offline.is_empty() || !starved.is_empty(),
             offline_cameras: offline,
+            starved_cameras: starved,
         }));
     }
 }

@@ -101,6 +101,9 @@ pub struct RoomCamera {
     pub name: String,
     pub count: usize,
     pub online: bool,
+    /// Its detector ran under half the rate it could have over the last 5 s (the machine
+    /// cannot keep up): its tracks break up and its count is not to be trusted.
+    pub starved: bool,
 }
 
 /// A room's current occupancy.
@@ -115,11 +118,14 @@ pub struct RoomSnapshot {
     pub people: Vec<RoomPerson>,
     /// When the count was last computed (ms since the epoch).
     pub updated_at_ms: i64,
-    /// True when a camera of the room is offline: the count may be low (people only that
-    /// camera sees are missing), so it is flagged instead of silently under-counting.
+    /// True when a camera of the room is offline (the count may be low: people only that
+    /// camera sees are missing) or starved (its detector runs too seldom to track people), so
+    /// it is flagged instead of silently counting wrong.
     pub degraded: bool,
     /// The offline cameras.
     pub offline_cameras: Vec<String>,
+    /// The online cameras whose detector is starved.
+    pub starved_cameras: Vec<String>,
 }
 
 pub type SharedRoom = Arc<RoomSnapshot>;

@@ -98,6 +98,22 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Why a room's count is flagged (`degraded`): its offline cameras, and the online ones whose
+ * detector runs too seldom to track people (`starved_cameras`), by name.
+ */
+export function degradedText(d, names) {
+  const name = (id) => names.get(id) || id;
+  const parts = [];
+  if (d.offline_cameras.length) {
+    parts.push(`${d.offline_cameras.map(name).join(', ')} offline. The count may be low.`);
+  }
+  if ((d.starved_cameras || []).length) {
+    parts.push(`${d.starved_cameras.map(name).join(', ')}: detector too slow to track people. The count may be wrong.`);
+  }
+  return `Degraded: ${parts.join(' ')}`;
+}
+
 /** "14:03:27" for a time in ms since the epoch. */
 export function clock(ms) {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

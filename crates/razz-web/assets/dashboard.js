@@ -2,7 +2,7 @@
 // naming offline cameras, and the time of the last update. One WebSocket per room, each
 // reconnecting by itself.
 
-import { api, h, liveSocket, clock, ago } from './api.js';
+import { api, h, liveSocket, clock, ago, degradedText } from './api.js';
 
 export async function mount(main) {
   const grid = h('div', { class: 'rooms' });
@@ -51,10 +51,9 @@ export async function mount(main) {
         cams.replaceChildren(...d.cameras.map((c) => h('li', { class: c.online ? '' : 'offline' },
           h('span', { class: `dot ${c.online ? 'on' : 'off'}` }),
           h('span', { class: 'cam-name' }, c.name),
-          h('span', { class: 'cam-count' }, c.online ? `${c.count}` : 'offline'))));
+          h('span', { class: 'cam-count' }, c.online ? `${c.count}${c.starved ? ' (slow)' : ''}` : 'offline'))));
         if (d.degraded) {
-          const off = d.offline_cameras.map((id) => names.get(id) || id).join(', ');
-          warn.textContent = `Degraded: ${off} offline. The count may be low.`;
+          warn.textContent = degradedText(d, names);
           warn.hidden = false;
           card.classList.add('is-degraded');
         } else {

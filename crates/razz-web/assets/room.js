@@ -1,7 +1,7 @@
 // Room view: every camera of the room live with its overlay (same person, same colour in
 // every camera), the room's count, and the list of its people with their member cameras.
 
-import { api, h, liveSocket, personColour, clock } from './api.js';
+import { api, h, liveSocket, personColour, clock, degradedText } from './api.js';
 import { CameraView } from './overlay.js';
 
 export async function mount(main, ctx, roomId) {
@@ -38,7 +38,7 @@ export async function mount(main, ctx, roomId) {
       updated.textContent = d.updated_at_ms ? `updated ${clock(d.updated_at_ms)}` : '';
       for (const c of d.cameras) names.set(c.camera_id, c.name);
       if (d.degraded) {
-        warn.textContent = `Degraded: ${d.offline_cameras.map((id) => names.get(id) || id).join(', ')} offline. The count may be low.`;
+        warn.textContent = degradedText(d, names);
         warn.hidden = false;
       } else warn.hidden = true;
       if (d.people.length === 0) {

@@ -61,7 +61,8 @@ fn video_frame(bytes: &[u8]) -> (Value, &[u8]) {
     (head, &bytes[4 + len..])
 }
 
-/// The app's pure parts (overlay interpolation, chart steps, colours) under `node --test`.
+/// The app's pure parts (overlay interpolation, chart steps, colours, the degraded text) under
+/// `node --test`.
 #[test]
 fn web_app_unit_tests() {
     let out = Command::new("node")
@@ -75,7 +76,7 @@ fn web_app_unit_tests() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("# pass 5"), "{text}");
+    assert!(text.contains("# pass 6"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
