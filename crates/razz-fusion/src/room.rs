@@ -11,9 +11,10 @@
 //!    does standing where another identity is seen, much closer than to its own, for
 //!    `merge_after_s` (a link made on a bad first box is re-sorted);
 //! 3. matches unlinked tracks, camera by camera, to identities that camera does not see now,
-//!    by floor position (calibrated cameras), feet in the same camera (re-acquisition after an
-//!    occlusion or a tracker id switch), appearance, and the time since the identity was seen;
-//!    the rest start new identities;
+//!    by floor position (calibrated cameras; an unseen identity's nearest point over its last
+//!    `TRAIL_S` seen, since a lost track's last boxes often slipped), feet in the same camera
+//!    (re-acquisition after an occlusion or a tracker id switch), appearance, and the time
+//!    since the identity was seen; the rest start new identities;
 //! 4. merges identities whose feet agree for `merge_after_s`; if both had been counted as two
 //!    people for `DISTINCT_AFTER_S` before, the tracks came together, not the people: the
 //!    younger identity's tracks go to the older, and it stays as the person one of them let go
