@@ -101,8 +101,9 @@ pub struct RoomCamera {
     pub name: String,
     pub count: usize,
     pub online: bool,
-    /// Its detector ran under half the rate it could have over the last 5 s (the machine
-    /// cannot keep up): its tracks break up and its count is not to be trusted.
+    /// Its detector ran under half the rate it could have over a 5 s window (the machine
+    /// cannot keep up), and has not since reached 0.6 of it: its tracks break up and its count
+    /// is not to be trusted (see `rate`).
     pub starved: bool,
 }
 
