@@ -1,6 +1,6 @@
 // Dashboard: every room with its live de-duplicated count, per-camera counts, a warning
-// naming offline and starved cameras, and the time of the last update. One WebSocket per room, each
-// reconnecting by itself.
+// naming offline and starved cameras, and the time of the last update. One WebSocket per
+// room, each reconnecting by itself.
 
 import { api, h, liveSocket, clock, ago, degradedText } from './api.js';
 
