@@ -20,6 +20,9 @@ impl RoomFusion {
     /// `unlink_after_s` the newer one is detached. Agreeing pairs teach the pair's statistics.
     pub(super) fn check_evidence(&mut self, dt: f64, obs: &[Ob]) -> Vec<usize> {
         let mut detach = Vec::new();
+        // Members standing where another identity is seen: that identity's id, and for how
+        // long.
+        let mut preferring: Vec<(usize, u64, f64)> = Vec::new();
         let mut learn: Vec<(usize, usize, f64)> = Vec::new();
         for (k, ident) in self.identities.iter().enumerate() {
             if ident.now.len() < 2 {
@@ -52,11 +55,13 @@ impl RoomFusion {
                     }
                 }
                 // Standing where another identity is seen, much closer than to its own.
-                let prefers = own.is_some_and(|own| {
-                    own > PREFER_MIN_RATIO
-                        && self
-                            .closest_other(k, a, obs)
-                            .is_some_and(|alt| alt < PREFER_FACTOR * own)
+                let prefers = own.and_then(|own| {
+                    if own <= PREFER_MIN_RATIO {
+                        return None;
+                    }
+                    self.closest_other(k, a, obs)
+                        .filter(|&(alt, _)| alt < PREFER_FACTOR * own)
+                        .map(|(_, other)| other)
                 });
                 let merge_after_s = self.cfg.merge_after_s;
                 if let Some(l) = self.links.get_mut(&(a.cam, a.track)) {
@@ -64,7 +69,14 @@ impl RoomFusion {
                         Some(r) if r > 2.0 => l.contra_s += dt,
                         _ => l.contra_s = 0.0,
                     }
-                    l.prefer_s = if prefers { l.prefer_s + dt } else { 0.0 };
+                    l.prefer_s = if prefers.is_some() {
+                        l.prefer_s + dt
+                    } else {
+                        0.0
+                    };
+                    if let Some(other) = prefers {
+                        preferring.push((i, other, l.prefer_s));
+                    }
                     if l.contra_s > self.cfg.unlink_after_s || l.prefer_s >= merge_after_s {
                         detach.push((l.since_s, a.cam, a.track, i));
                     }
@@ -88,8 +100,18 @@ impl RoomFusion {
                 continue;
             }
             self.detach((cam, track));
-            if let Some(ident) = self.identity_mut(id) {
+            let left = self.identity_mut(id).map(|ident| {
                 ident.now.retain(|&j| j != i);
+                ident.now.clone()
+            });
+            // A member left alone that stands where another identity is seen too: the two
+            // identities' merge clock (step 4) could not run while the detached member was of
+            // a camera both saw, so it starts from when this member began to stand there.
+            if let Some(&[j]) = left.as_deref()
+                && let Some(&(_, other, since_s)) = preferring.iter().find(|&&(p, ..)| p == j)
+            {
+                self.merge_timers.insert((id, other), since_s);
+                self.merge_timers.insert((other, id), since_s);
             }
             out.push(i);
         }
@@ -97,10 +119,11 @@ impl RoomFusion {
     }
 
     /// The smallest gate-relative floor distance from `a` to a member seen now of another
-    /// identity than `k` that `a`'s camera does not see now (one `a` could join).
-    fn closest_other(&self, k: usize, a: &Ob, obs: &[Ob]) -> Option<f64> {
+    /// identity than `k` that `a`'s camera does not see now (one `a` could join), and that
+    /// identity's id.
+    fn closest_other(&self, k: usize, a: &Ob, obs: &[Ob]) -> Option<(f64, u64)> {
         let fa = a.foot_m?;
-        let mut best: Option<f64> = None;
+        let mut best: Option<(f64, u64)> = None;
         for (k2, other) in self.identities.iter().enumerate() {
             if k2 == k || other.now.iter().any(|&j| obs[j].cam == a.cam) {
                 continue;
@@ -108,7 +131,9 @@ impl RoomFusion {
             for &j in &other.now {
                 if let Some(fb) = obs[j].foot_m {
                     let r = dist(fa, fb) / self.gate_m(a, &obs[j]);
-                    best = Some(best.map_or(r, |b: f64| b.min(r)));
+                    if best.is_none_or(|(b, _)| r < b) {
+                        best = Some((r, other.id));
+                    }
                 }
             }
         }

@@ -91,3 +91,49 @@ fn two_people_counted_apart_stay_two_when_one_track_moves_onto_the_other() {
     assert_eq!(u.count, 2);
     assert_eq!(tracks_of(&u, 2), vec![(1, 9)]);
 }
+
+#[test]
+fn crossed_links_are_sorted_out_once_both_members_stand_where_the_other_identities_are() {
+    let mut f = two();
+    // P stands at floor (4.0, 2.0) (camera 0 x 400 y 200, camera 1 x 100 y 200), Q at
+    // (4.0, 4.5) (y 450). Both cameras see both: identities {0:1, 1:7} (P) and {0:2, 1:8} (Q).
+    let (p, q) = (200.0, 450.0);
+    for k in 0..10 {
+        let u = f.update(
+            f64::from(k) * 0.1,
+            &[
+                seen(vec![at(1, 400.0, p), at(2, 400.0, q)]),
+                seen(vec![at(7, 100.0, p), at(8, 100.0, q)]),
+            ],
+        );
+        assert_eq!(u.count, 2);
+    }
+    // From 1.0 s camera 1's tracker has swapped: track 7 is on Q, track 8 is gone and a new
+    // track 9 is on P. Track 9 is 2.5 m from Q's identity, beyond the 1 m gate, so it starts a
+    // third identity; P's identity now has a member on Q (2.5 m off: not yet the > 2 gates of
+    // contrary evidence, which would also take `unlink_after_s`, 1 s).
+    // Track 7 stands on Q's identity (seen by camera 0 only) from 1.0 s, and for
+    // `merge_after_s` (0.5 s: the updates at 1.0-1.4 s) at 1.4 s: it is detached and joins Q.
+    // Track 1, left alone, has stood on the third identity since it was made (1.1-1.4 s, 0.4
+    // s), which counts towards their merge clock: with this update's 0.1 s that is 0.5 s, so
+    // they merge at once. 2 people from 1.4 s. (Before, the clock started at the split, and 3
+    // were counted until 1.8 s.)
+    for k in 10..=25 {
+        let t = f64::from(k) * 0.1;
+        let u = f.update(
+            t,
+            &[
+                seen(vec![at(1, 400.0, p), at(2, 400.0, q)]),
+                seen(vec![at(7, 100.0, q), at(9, 100.0, p)]),
+            ],
+        );
+        let want = if k < 14 { 3 } else { 2 };
+        assert_eq!(u.count, want, "at {t}");
+        if k >= 14 {
+            let mut groups: Vec<Vec<(usize, u64)>> =
+                u.people.iter().map(|x| tracks_of(&u, x.id)).collect();
+            groups.sort();
+            assert_eq!(groups, vec![vec![(0, 1), (1, 9)], vec![(0, 2), (1, 7)]]);
+        }
+    }
+}
