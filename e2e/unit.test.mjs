@@ -7,7 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { CameraView } from '../crates/razz-web/assets/overlay.js';
 import { toSteps } from '../crates/razz-web/assets/chart.js';
-import { personColour, degradedText } from '../crates/razz-web/assets/api.js';
+import { personColour, degradedText, calibrationText } from '../crates/razz-web/assets/api.js';
 
 const boxesAt = (results, ts) => CameraView.prototype.boxesAt.call({ results }, ts);
 const a = { ts: 1000, people: [{ track_id: 1, global_id: 7, box: [100, 50, 20, 40] }, { track_id: 2, global_id: 8, box: [0, 0, 10, 10] }] };
@@ -68,4 +68,15 @@ test('a degraded room names its offline and its starved cameras', () => {
     'Degraded: Door offline. The count may be low. Desk, c: detector too slow to track people. The count may be wrong.');
   // A server from before `starved_cameras` existed.
   assert.equal(degradedText({ offline_cameras: ['b'] }, names), 'Degraded: Desk offline. The count may be low.');
+});
+
+test('a room of several cameras names its uncalibrated ones, and only then', () => {
+  const names = new Map([['a', 'Door'], ['b', 'Desk']]);
+  assert.equal(calibrationText({ uncalibrated_cameras: [] }, names), '');
+  // A server from before `uncalibrated_cameras` existed.
+  assert.equal(calibrationText({}, names), '');
+  assert.equal(calibrationText({ uncalibrated_cameras: ['a'] }, names),
+    'Not de-duplicated: Door is not calibrated, so a person seen by two cameras may be counted twice. Calibrate under Cameras.');
+  assert.equal(calibrationText({ uncalibrated_cameras: ['a', 'c'] }, names),
+    'Not de-duplicated: Door, c are not calibrated, so a person seen by two cameras may be counted twice. Calibrate under Cameras.');
 });

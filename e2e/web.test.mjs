@@ -169,6 +169,9 @@ try {
   // People merged across the room's cameras: someone with members in two cameras.
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=people] > li[data-person]')]
     .some((li) => li.querySelectorAll('.members li').length >= 2), null, { timeout: 30000 });
+  // Neither camera is calibrated yet: the room says it is not de-duplicated, naming both.
+  const uncal = await page.textContent('[data-testid=uncalibrated]:not([hidden])');
+  assert.match(uncal, /^Not de-duplicated: Camera (left|right), Camera (left|right) are not calibrated/);
   await page.screenshot({ path: join(SHOTS, 'room-1280.png') });
 
   step('cameras: test connection reports a wrong login, then a good one');

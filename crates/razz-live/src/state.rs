@@ -105,6 +105,8 @@ pub struct RoomCamera {
     /// cannot keep up), and has not since reached 0.6 of it: its tracks break up and its count
     /// is not to be trusted (see `rate`).
     pub starved: bool,
+    /// It has a floor calibration (image to floor homography).
+    pub calibrated: bool,
 }
 
 /// A room's current occupancy.
@@ -127,6 +129,12 @@ pub struct RoomSnapshot {
     pub offline_cameras: Vec<String>,
     /// The online cameras whose detector is starved.
     pub starved_cameras: Vec<String>,
+    /// In a room of more than one camera, those without a floor calibration (empty in a
+    /// room of one). Their people are linked to the other cameras' by look alone, which the
+    /// bundled embedder does too weakly, so a person two of its cameras see may be counted
+    /// twice: the count is not de-duplicated there. Not a fault of the moment, so not
+    /// `degraded`.
+    pub uncalibrated_cameras: Vec<String>,
 }
 
 pub type SharedRoom = Arc<RoomSnapshot>;

@@ -114,6 +114,18 @@ export function degradedText(d, names) {
   return `Degraded: ${parts.join(' ')}`;
 }
 
+/**
+ * Why a room of several cameras is not de-duplicated (`uncalibrated_cameras`): its cameras
+ * without a floor calibration, by name; '' when there are none (or the server predates it).
+ */
+export function calibrationText(d, names) {
+  const ids = d.uncalibrated_cameras || [];
+  if (!ids.length) return '';
+  const name = (id) => names.get(id) || id;
+  const which = ids.length === 1 ? `${name(ids[0])} is` : `${ids.map(name).join(', ')} are`;
+  return `Not de-duplicated: ${which} not calibrated, so a person seen by two cameras may be counted twice. Calibrate under Cameras.`;
+}
+
 /** "14:03:27" for a time in ms since the epoch. */
 export function clock(ms) {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

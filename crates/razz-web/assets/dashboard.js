@@ -1,8 +1,8 @@
 // Dashboard: every room with its live de-duplicated count, per-camera counts, a warning
-// naming offline and starved cameras, and the time of the last update. One WebSocket per
-// room, each reconnecting by itself.
+// naming offline and starved cameras, a note naming uncalibrated ones (not de-duplicated),
+// and the time of the last update. One WebSocket per room, each reconnecting by itself.
 
-import { api, h, liveSocket, clock, ago, degradedText } from './api.js';
+import { api, h, liveSocket, clock, ago, degradedText, calibrationText } from './api.js';
 
 export async function mount(main) {
   const grid = h('div', { class: 'rooms' });
@@ -26,13 +26,15 @@ export async function mount(main) {
     const cams = h('ul', { class: 'cams' });
     const warn = h('p', { class: 'degraded', role: 'status' });
     warn.hidden = true;
+    const uncal = h('p', { class: 'notice small' });
+    uncal.hidden = true;
     const updated = h('p', { class: 'muted small updated' }, 'waiting for the first update…');
     const live = h('span', { class: 'live off', title: 'connection' }, 'connecting');
     const card = h('a', { class: 'card room', href: `#/rooms/${r.id}`, 'data-room': r.id },
       h('div', { class: 'room-head' }, h('h2', {}, r.name), live),
       count,
       h('p', { class: 'muted small' }, 'people in the room'),
-      warn, cams, updated);
+      warn, uncal, cams, updated);
     grid.append(card);
     const state = { last: null };
     cards.push({ state, updated });
@@ -60,6 +62,8 @@ export async function mount(main) {
           warn.hidden = true;
           card.classList.remove('is-degraded');
         }
+        uncal.textContent = calibrationText(d, names);
+        uncal.hidden = !uncal.textContent;
         card.dataset.count = String(d.count);
         renderUpdated(state, updated);
       },

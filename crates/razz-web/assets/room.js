@@ -1,7 +1,7 @@
 // Room view: every camera of the room live with its overlay (same person, same colour in
 // every camera), the room's count, and the list of its people with their member cameras.
 
-import { api, h, liveSocket, personColour, clock, degradedText } from './api.js';
+import { api, h, liveSocket, personColour, clock, degradedText, calibrationText } from './api.js';
 import { CameraView } from './overlay.js';
 
 export async function mount(main, ctx, roomId) {
@@ -17,6 +17,8 @@ export async function mount(main, ctx, roomId) {
   const count = h('span', { class: 'count inline', 'data-testid': 'room-view-count' }, '–');
   const warn = h('p', { class: 'degraded' });
   warn.hidden = true;
+  const uncal = h('p', { class: 'notice', 'data-testid': 'uncalibrated' });
+  uncal.hidden = true;
   const updated = h('span', { class: 'muted small' });
   const list = h('ul', { class: 'people', 'data-testid': 'people' });
   const tiles = h('div', { class: 'tiles' });
@@ -26,6 +28,7 @@ export async function mount(main, ctx, roomId) {
   main.replaceChildren(
     h('div', { class: 'room-title' }, h('a', { href: '#/', class: 'muted' }, '← Rooms'), h('h1', {}, room.name), count, updated),
     warn,
+    uncal,
     h('div', { class: 'room-layout' }, tiles,
       h('aside', { class: 'card side' }, h('h2', {}, 'People'), list)));
   const names = new Map(cams.map((c) => [c.id, c.name]));
@@ -41,6 +44,8 @@ export async function mount(main, ctx, roomId) {
         warn.textContent = degradedText(d, names);
         warn.hidden = false;
       } else warn.hidden = true;
+      uncal.textContent = calibrationText(d, names);
+      uncal.hidden = !uncal.textContent;
       if (d.people.length === 0) {
         list.replaceChildren(h('li', { class: 'muted' }, 'Nobody is in the room.'));
         return;

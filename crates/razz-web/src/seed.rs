@@ -23,6 +23,7 @@ fn room_json(r: &RoomSnapshot, with_people: bool) -> Value {
         "degraded": r.degraded,
         "offline_cameras": r.offline_cameras,
         "starved_cameras": r.starved_cameras,
+        "uncalibrated_cameras": r.uncalibrated_cameras,
     });
     if with_people {
         v["people"] = json!(r.people);
@@ -37,7 +38,7 @@ fn room(st: &AppState, id: &str) -> Result<std::sync::Arc<RoomSnapshot>, ApiErro
         .ok_or_else(|| ApiError::NotFound(format!("room {id:?} not found")))
 }
 
-#[utoipa::path(get, path = "/vault-rooms/{id}/people-count", tag = "counts", params(("id" = String, Path, description = "id")), responses((status = 200, description = "room id and name, count, per-camera counts, updated_at, degraded, offline_cameras, starved_cameras"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/vault-rooms/{id}/people-count", tag = "counts", params(("id" = String, Path, description = "id")), responses((status = 200, description = "room id and name, count, per-camera counts, updated_at, degraded, offline_cameras, starved_cameras, uncalibrated_cameras"), (status = 404, body = ErrorBody)))]
 pub async fn room_count(
     State(st): State<AppState>,
     _u: AuthUser,

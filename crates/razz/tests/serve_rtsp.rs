@@ -139,6 +139,19 @@ async fn live_counts_reconnects_and_camera_errors() {
             (r.status().as_u16(), r.json::<Value>().await.expect("json"))
         }
     };
+    // Two uncalibrated cameras in one room: named, since their people are not de-duplicated.
+    let named = |v: &Value| {
+        let mut ids: Vec<String> = v["uncalibrated_cameras"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str().map(String::from))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let vault = get(&http, &s, &t, "/vault-rooms/vault/people-count").await;
+    assert_eq!(named(&vault), ["a", "b"], "{vault}");
     let (code, cal) = put(json!({
         "image_px": [[100, 300], [600, 300], [700, 560], [50, 560]],
         "floor_m": [[0, 10], [8, 10], [8, 0], [0, 0]]
@@ -161,6 +174,16 @@ async fn live_counts_reconnects_and_camera_errors() {
     assert_eq!(code, 400, "{err}");
     let stored = get(&http, &s, &t, "/api/cameras/a/calibration").await;
     assert_eq!(stored["homography"], cal["homography"], "{stored}");
+    // Camera a calibrated: only b is left named (at the room's next update).
+    let only_b = wait_until(Duration::from_secs(10), || async {
+        named(&get(&http, &s, &t, "/vault-rooms/vault/people-count").await) == ["b"]
+    })
+    .await;
+    let vault = get(&http, &s, &t, "/vault-rooms/vault/people-count").await;
+    assert!(only_b.is_some(), "{vault}");
+    for c in vault["cameras"].as_array().into_iter().flatten() {
+        assert_eq!(c["calibrated"], c["camera_id"] == "a", "{vault}");
+    }
     // Calibrating does not restart the camera: a restart would reset its frame counter (and
     // reconnecting takes longer than these requests).
     let a_status = get(&http, &s, &t, "/api/cameras/a/status").await;

@@ -76,7 +76,7 @@ fn web_app_unit_tests() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("# pass 6"), "{text}");
+    assert!(text.contains("# pass 7"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
