@@ -32,4 +32,6 @@ pub use config::{FusionConfig, PairConfig};
 pub use error::FusionError;
 pub use gallery::{EmbedPolicy, Gallery, TrackBox, TrackGalleries};
 pub use homography::{Calibration, Homography};
-pub use room::{CameraObs, CameraSetup, Member, Person, RoomFusion, RoomUpdate, TrackObs};
+pub use room::{
+    CameraObs, CameraSetup, Member, Person, RoomFusion, RoomUpdate, TrackObs, uncalibrated_cameras,
+};

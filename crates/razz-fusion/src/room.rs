@@ -63,6 +63,21 @@ pub struct CameraSetup {
     pub homography: Option<Homography>,
 }
 
+/// In a room of more than one camera, the ids of those without a floor calibration (`(id,
+/// calibrated)` in): fusion links their people to the other cameras' by look alone, which
+/// the bundled embedder does too weakly to de-duplicate (docs/decisions.md, "A room with
+/// uncalibrated cameras says it is not de-duplicated"). Empty for a room of one camera.
+pub fn uncalibrated_cameras(cameras: &[(&str, bool)]) -> Vec<String> {
+    if cameras.len() < 2 {
+        return Vec::new();
+    }
+    cameras
+        .iter()
+        .filter(|(_, calibrated)| !calibrated)
+        .map(|(id, _)| (*id).to_owned())
+        .collect()
+}
+
 /// One confirmed track in one update.
 #[derive(Clone, Debug)]
 pub struct TrackObs {

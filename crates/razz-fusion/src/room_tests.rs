@@ -547,3 +547,15 @@ fn broken_boxes_and_times_place_nobody_and_do_not_panic() {
         );
     }
 }
+
+#[test]
+fn a_room_of_several_cameras_names_its_uncalibrated_ones() {
+    use crate::room::uncalibrated_cameras;
+    // One camera has nothing to de-duplicate against, calibrated or not.
+    assert!(uncalibrated_cameras(&[("a", false)]).is_empty());
+    assert_eq!(
+        uncalibrated_cameras(&[("a", true), ("b", false), ("c", false)]),
+        ["b", "c"]
+    );
+    assert!(uncalibrated_cameras(&[("a", true), ("b", true)]).is_empty());
+}

@@ -436,7 +436,11 @@ fn publish_rooms(
             .filter(|c| c.starved)
             .map(|c| c.camera_id.clone())
             .collect();
-        let uncalibrated = uncalibrated(&cameras);
+        let calibrated: Vec<(&str, bool)> = cameras
+            .iter()
+            .map(|c| (c.camera_id.as_str(), c.calibrated))
+            .collect();
+        let uncalibrated = razz_fusion::uncalibrated_cameras(&calibrated);
         let prev = tx.borrow().clone();
         let same = prev.count == people.len()
             && prev.people == people
@@ -463,42 +467,10 @@ fn publish_rooms(
     }
 }
 
-/// A room's cameras whose people cannot be de-duplicated by floor position: the uncalibrated
-/// ones, when the room has more than one camera (see `RoomSnapshot::uncalibrated_cameras`).
-fn uncalibrated(cameras: &[RoomCamera]) -> Vec<String> {
-    if cameras.len() < 2 {
-        return Vec::new();
-    }
-    cameras
-        .iter()
-        .filter(|c| !c.calibrated)
-        .map(|c| c.camera_id.clone())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use razz_fusion::EmbedPolicy;
-
-    #[test]
-    fn a_room_of_several_cameras_names_its_uncalibrated_ones() {
-        let cam = |id: &str, calibrated| RoomCamera {
-            camera_id: id.into(),
-            name: id.into(),
-            count: 0,
-            online: true,
-            starved: false,
-            calibrated,
-        };
-        // One camera has nothing to de-duplicate against, calibrated or not.
-        assert!(uncalibrated(&[cam("a", false)]).is_empty());
-        assert_eq!(
-            uncalibrated(&[cam("a", true), cam("b", false), cam("c", false)]),
-            vec!["b".to_string(), "c".to_string()]
-        );
-        assert!(uncalibrated(&[cam("a", true), cam("b", true)]).is_empty());
-    }
 
     #[test]
     fn births_use_the_rooms_current_area_through_the_cameras_calibration() {

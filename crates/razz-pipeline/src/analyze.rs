@@ -78,6 +78,9 @@ pub struct RoomReport {
     pub id: String,
     pub lines_file: PathBuf,
     pub max_count: usize,
+    /// In a room of more than one camera, those without a calibration: not de-duplicated
+    /// (see `razz_fusion::uncalibrated_cameras`).
+    pub uncalibrated_cameras: Vec<String>,
 }
 
 struct CameraRun {
@@ -303,6 +306,7 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
             id: room.id.clone(),
             lines_file: room.lines_file(),
             max_count: room.max_count,
+            uncalibrated_cameras: room.uncalibrated_cameras(),
         });
         room.finish()?;
     }

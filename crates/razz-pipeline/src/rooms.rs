@@ -123,6 +123,18 @@ impl RoomRun {
         })
     }
 
+    /// The room's cameras that fusion cannot de-duplicate (see
+    /// `razz_fusion::uncalibrated_cameras`).
+    pub fn uncalibrated_cameras(&self) -> Vec<String> {
+        let cams: Vec<(&str, bool)> = self
+            .fusion
+            .cameras()
+            .iter()
+            .map(|c| (c.id.as_str(), c.homography.is_some()))
+            .collect();
+        razz_fusion::uncalibrated_cameras(&cams)
+    }
+
     /// Counts only people inside this floor area (the baselines too: their tracks whose feet
     /// are outside are dropped).
     pub fn set_floor_area(&mut self, area: Option<FloorArea>) {

@@ -172,6 +172,24 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
             room.max_count,
             room.lines_file.display()
         );
+        if !room.uncalibrated_cameras.is_empty() {
+            println!(
+                "room {}: not de-duplicated: camera{} {} {} not calibrated, so a person two \
+                 cameras see may be counted twice (docs/config.md)",
+                room.id,
+                if room.uncalibrated_cameras.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                room.uncalibrated_cameras.join(", "),
+                if room.uncalibrated_cameras.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
+            );
+        }
     }
     let mib = r.peak_rss_bytes.map_or_else(
         || "?".into(),

@@ -222,7 +222,19 @@ fn a_room_of_two_cameras_writes_fused_and_baseline_lines() {
             assert_eq!(seen, want, "frame {f} camera {cam}");
         }
     }
-    assert!(Path::new(&out.join("summary.json")).is_file());
+    // Neither camera is calibrated: the room is said not to be de-duplicated, on the command
+    // line and in the summary.
+    assert!(
+        text.contains("room hall: not de-duplicated: cameras campus, stadt are not calibrated"),
+        "{text}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&read("summary.json")).expect("summary json");
+    assert_eq!(
+        summary["rooms"][0]["uncalibrated_cameras"],
+        serde_json::json!(["campus", "stadt"]),
+        "{summary}"
+    );
 }
 
 #[test]
