@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 
 fn assert_clean_error(args: &[&str], want: &str) {
