@@ -1,5 +1,6 @@
 // Room view: every camera of the room live with its overlay (same person, same colour in
-// every camera), the room's count, and the list of its people with their member cameras.
+// every camera), the room's count, a warning when it is degraded, a note when it is not
+// de-duplicated (uncalibrated cameras), and the list of its people with their member cameras.
 
 import { api, h, liveSocket, personColour, clock, degradedText, calibrationText } from './api.js';
 import { CameraView } from './overlay.js';

@@ -108,10 +108,10 @@ impl RoomFusion {
             // identities' merge clock (step 4) could not run while the detached member was of
             // a camera both saw, so it starts from when this member began to stand there.
             if let Some(&[j]) = left.as_deref()
-                && let Some(&(_, other, since_s)) = preferring.iter().find(|&&(p, ..)| p == j)
+                && let Some(&(_, other, stood_s)) = preferring.iter().find(|&&(p, ..)| p == j)
             {
-                self.merge_timers.insert((id, other), since_s);
-                self.merge_timers.insert((other, id), since_s);
+                self.merge_timers.insert((id, other), stood_s);
+                self.merge_timers.insert((other, id), stood_s);
             }
             out.push(i);
         }
