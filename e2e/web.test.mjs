@@ -219,6 +219,7 @@ try {
   await page.waitForSelector('tr[data-camera="e2e-cam"]', { state: 'detached' });
 
   step('cameras: calibration points picked by clicking on the snapshot');
+  assert.equal(await page.textContent(`tr[data-camera="${CAMERA}"] [data-calibrated]`), 'not calibrated');
   await page.click(`tr[data-camera="${CAMERA}"] button:has-text("Calibrate")`);
   // The snapshot has loaded (the canvas takes the picture's size, 768x576) before clicking.
   await page.waitForFunction(() => /Click a floor point/.test(document.querySelector('#calibration-result')?.textContent || ''), null, { timeout: 15000 });
@@ -236,6 +237,8 @@ try {
   }
   await page.click('#calibration-save');
   await page.waitForFunction(() => /Saved: mean error/.test(document.querySelector('#calibration-result')?.textContent || ''), null, { timeout: 10000 });
+  // The camera list says so at once.
+  await page.waitForSelector(`tr[data-camera="${CAMERA}"] [data-calibrated="true"]`, { timeout: 10000 });
   const cal = await page.evaluate(async (id) => (await fetch(`/api/cameras/${id}/calibration`)).json(), CAMERA);
   assert.equal(cal.image_px.length, 4);
   assert.ok(Math.abs(cal.image_px[0][0] - 0.2 * 768) < 3 && Math.abs(cal.image_px[0][1] - 0.6 * 576) < 3, JSON.stringify(cal.image_px));

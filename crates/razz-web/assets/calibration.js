@@ -4,7 +4,7 @@
 
 import { api, h } from './api.js';
 
-export function calibrationPanel(cam, { say, close }) {
+export function calibrationPanel(cam, { say, close, changed }) {
   const points = []; // {px: [x, y], fx: input, fy: input}
   const canvas = h('canvas', { class: 'calib', id: 'calibration-canvas', width: 768, height: 432 });
   const ctx = canvas.getContext('2d');
@@ -76,6 +76,7 @@ export function calibrationPanel(cam, { say, close }) {
       out.className = 'notice';
       out.textContent = `Saved: mean error ${(r.mean_error_m * 100).toFixed(1)} cm over ${points.length} points.`;
       say(`Calibration of ${cam.name} saved.`);
+      changed();
     } catch (e) { out.className = 'error'; out.textContent = e.message; }
   };
   const remove = async () => {
@@ -86,6 +87,7 @@ export function calibrationPanel(cam, { say, close }) {
       draw();
       out.className = 'notice';
       out.textContent = 'Calibration removed.';
+      changed();
     } catch (e) { out.className = 'error'; out.textContent = e.message; }
   };
   return h('div', { class: 'calibration' },

@@ -1,8 +1,9 @@
 // Camera management (admins): rooms, and cameras added, edited, disabled and deleted with a
 // live status each. Credentials are entered once and never shown again (the service never
 // returns them). "Test connection" says what went wrong (login, unreachable, no such stream,
-// no video). Calibration points are picked by clicking on the camera's snapshot. A room's
-// floor area (corners in the calibration's metres) is typed one corner per line.
+// no video). Calibration points are picked by clicking on the camera's snapshot, and each
+// camera says whether it is calibrated. A room's floor area (corners in the calibration's
+// metres) is typed one corner per line.
 
 import { api, h } from './api.js';
 import { calibrationPanel } from './calibration.js';
@@ -90,7 +91,9 @@ export async function mount(main) {
       const status = h('span', { class: 'status', 'data-status': c.id }, c.enabled ? '…' : 'disabled');
       const room = state.rooms.find((r) => r.id === c.room_id);
       return h('tr', { 'data-camera': c.id },
-        h('td', {}, h('strong', {}, c.name), h('div', { class: 'muted small' }, c.id)),
+        h('td', {}, h('strong', {}, c.name), h('div', { class: 'muted small' }, c.id),
+          h('div', { class: 'muted small', 'data-calibrated': String(!!c.calibration) },
+            c.calibration ? 'floor calibrated' : 'not calibrated')),
         h('td', {}, room ? room.name : c.room_id),
         h('td', { class: 'url' }, c.url, c.has_credentials ? h('div', { class: 'muted small' }, 'login stored') : null),
         h('td', {}, status),
@@ -223,6 +226,7 @@ export async function mount(main) {
     calBox.replaceChildren(calibrationPanel(cam, {
       say,
       close: () => { calBox.hidden = true; calBox.replaceChildren(); },
+      changed: () => reload().catch((e) => say(e.message, true)),
     }));
     calBox.scrollIntoView({ block: 'nearest' });
   }
