@@ -172,22 +172,18 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
             room.max_count,
             room.lines_file.display()
         );
-        if !room.uncalibrated_cameras.is_empty() {
+        let uncal = &room.uncalibrated_cameras;
+        if !uncal.is_empty() {
+            let (s, verb) = if uncal.len() == 1 {
+                ("", "is")
+            } else {
+                ("s", "are")
+            };
             println!(
-                "room {}: not de-duplicated: camera{} {} {} not calibrated, so a person two \
+                "room {}: not de-duplicated: camera{s} {} {verb} not calibrated, so a person two \
                  cameras see may be counted twice (docs/config.md)",
                 room.id,
-                if room.uncalibrated_cameras.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                room.uncalibrated_cameras.join(", "),
-                if room.uncalibrated_cameras.len() == 1 {
-                    "is"
-                } else {
-                    "are"
-                }
+                uncal.join(", ")
             );
         }
     }

@@ -36,16 +36,16 @@ impl RoomFusion {
                     }
                 }
             } else if let Some(g) = ident.floor_m {
-                let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * gap_s;
-                spread = 1.0 - self.cfg.floor_gate_m / gate;
-                best = Some(dist(f, g) / gate);
-                // Or where they stood a moment before: a track is often lost because its last
-                // boxes slipped onto a neighbour or a bad fit, and far from the camera a few
-                // pixels there are metres on the floor.
-                for &(ts, g) in &ident.trail {
-                    let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * (t_s - ts);
+                // Where they were last seen, or where they stood a moment before: a track is
+                // often lost because its last boxes slipped onto a neighbour or a bad fit, and
+                // far from the camera a few pixels there are metres on the floor. Each with the
+                // walking room since then.
+                let last = std::iter::once((ident.last_seen_s, g));
+                for (ts, g) in last.chain(ident.trail.iter().copied()) {
+                    let since_s = (t_s - ts).max(0.0);
+                    let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * since_s;
                     let r = dist(f, g) / gate;
-                    if best.is_some_and(|b| r < b) {
+                    if best.is_none_or(|b| r < b) {
                         best = Some(r);
                         spread = 1.0 - self.cfg.floor_gate_m / gate;
                     }
