@@ -77,6 +77,7 @@ fn frame(k: usize, galleries: &[Vec<Arc<razz_fusion::Gallery>>]) -> Vec<Option<C
                         bbox: BoxXywh::new(x - 20.0, y - 100.0, 40.0, 100.0),
                         score: 0.8,
                         gallery: Some(Arc::clone(&galleries[c][p])),
+                        measured_s: None,
                     }
                 })
                 .collect();
@@ -164,6 +165,7 @@ fn bench(c: &mut Criterion) {
                         bbox: BoxXywh::new(0.0, y - 100.0, 40.0, 100.0),
                         score: 0.8,
                         gallery: None,
+                        measured_s: None,
                     });
                 }
                 black_box(passing.update(t, &f).count)

@@ -93,6 +93,7 @@ fn main() {
                         bbox: tb.bbox,
                         score: 0.8,
                         gallery: gal.get(tb.track),
+                        measured_s: None,
                     })
                     .collect(),
             }));

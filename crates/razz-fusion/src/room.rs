@@ -85,6 +85,11 @@ pub struct TrackObs {
     pub bbox: BoxXywh,
     pub score: f32,
     pub gallery: Option<Arc<Gallery>>,
+    /// When the tracker last measured this track (its last matched detection), on the
+    /// update's clock; `None`: at this update. A box the tracker predicted between detector
+    /// runs, or a camera's last boxes re-sent when another camera updates the room, is older
+    /// than the update, and only measured boxes teach the feet's velocity.
+    pub measured_s: Option<f64>,
 }
 
 /// What one camera sees at one update. `None` in the update's slice: the camera is offline.
@@ -149,8 +154,10 @@ struct Link {
     short_s: f64,
     /// Cost of the match that made the link (0 for the identity's founder).
     cost: f64,
-    /// The feet's image velocity (smoothed), pixels per second.
+    /// The feet's image velocity (smoothed over measured boxes), pixels per second.
     foot_vel_px_s: [f32; 2],
+    /// When the last measured box was measured, and its feet (pixels).
+    measured: (f64, (f32, f32)),
 }
 
 #[derive(Clone, Debug)]
@@ -208,6 +215,8 @@ struct Ob {
     bbox: BoxXywh,
     score: f32,
     foot_m: Option<[f64; 2]>,
+    /// When the tracker measured this box (see `TrackObs::measured_s`), seconds.
+    measured_s: f64,
     /// How far the feet move on the floor when the box's bottom moves by `FOOT_ERR_SHARE`
     /// of its height: the floor position's uncertainty there, metres (0: uncalibrated).
     foot_err_m: f64,
@@ -343,7 +352,7 @@ impl RoomFusion {
         };
         let dt = self.last_t_s.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t_s = Some(t_s);
-        let mut obs_flat = self.flatten(obs);
+        let mut obs_flat = self.flatten(t_s, obs);
         self.anchor_short_boxes(dt, &mut obs_flat);
         for ident in &mut self.identities {
             ident.now.clear();
@@ -357,7 +366,7 @@ impl RoomFusion {
         self.output(t_s, &obs_flat, urgent)
     }
 
-    fn flatten(&mut self, obs: &[Option<CameraObs>]) -> Vec<Ob> {
+    fn flatten(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> Vec<Ob> {
         let mut out = Vec::new();
         for (cam, o) in obs.iter().enumerate().take(self.cameras.len()) {
             let Some(o) = o else { continue };
@@ -381,6 +390,7 @@ impl RoomFusion {
                     bbox: t.bbox,
                     score: t.score,
                     foot_m,
+                    measured_s: t.measured_s.filter(|m| m.is_finite()).unwrap_or(t_s),
                     foot_err_m: foot_m.zip(below).map_or(0.0, |(a, b)| dist(a, b)),
                     gallery: t.gallery.clone(),
                     at_edge: false,
@@ -494,17 +504,20 @@ impl RoomFusion {
                 unlinked.push(i);
                 continue;
             };
-            let dt = t_s - link.last_seen_s;
+            // Velocity from measured boxes only: predicted ones move at the tracker's estimate,
+            // and re-sent ones do not move at all.
+            let (was_s, (ax, ay)) = link.measured;
+            let dt = ob.measured_s - was_s;
             if dt > 0.0 {
                 // No faster than `max_speed_m_s` box heights per second (two boxes a
                 // millisecond apart would otherwise make a jitter a sprint).
                 let max_px_s = self.cfg.max_speed_m_s as f32 * ob.bbox.h;
-                let (ax, ay) = link.bbox.foot();
                 let (bx, by) = ob.bbox.foot();
                 let v = [(bx - ax) / dt as f32, (by - ay) / dt as f32];
                 for (s, n) in link.foot_vel_px_s.iter_mut().zip(v) {
                     *s = 0.5 * *s + 0.5 * n.clamp(-max_px_s, max_px_s);
                 }
+                link.measured = (ob.measured_s, (bx, by));
             }
             link.last_seen_s = t_s;
             link.bbox = ob.bbox;

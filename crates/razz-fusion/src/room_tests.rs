@@ -34,6 +34,7 @@ fn at(track: u64, x: f32, y: f32) -> TrackObs {
         bbox: BoxXywh::new(x - 20.0, y - 100.0, 40.0, 100.0),
         score: 0.8,
         gallery: None,
+        measured_s: None,
     }
 }
 
@@ -198,6 +199,31 @@ fn a_person_walking_out_is_gone_even_if_the_last_box_stops_short_of_the_edge() {
 }
 
 #[test]
+fn only_measured_boxes_teach_the_walking_speed() {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    // The detector runs every 0.2 s and the room is fused every 0.1 s: in between, the
+    // camera's last box is sent again (another camera updated the room), measured at the
+    // last run. The person walks right at 100 px/s, and their last box stops 30 px short of
+    // the right edge: at 100 px/s that is within 6 px + 0.3 s x 100 px/s = 36 px, so they
+    // walked out. Taking the re-sent boxes for standing still would halve the speed after
+    // each of them (about 67 px/s at the last box: 26 px), and hold the person for 2 s.
+    for k in 0..=10 {
+        let t = 0.2 * f64::from(k);
+        let x = 390.0 + 20.0 * k as f32;
+        assert_eq!(f.update(t, &[seen(vec![at(1, x, 300.0)])]).count, 1);
+        if k < 10 {
+            let again = TrackObs {
+                measured_s: Some(t),
+                ..at(1, x, 300.0)
+            };
+            assert_eq!(f.update(t + 0.1, &[seen(vec![again])]).count, 1);
+        }
+    }
+    let u = f.update(2.1, &[seen(vec![])]);
+    assert_eq!(u.count, 0, "walked out");
+}
+
+#[test]
 fn a_jitter_between_two_close_updates_is_not_a_walk_out() {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
     // Standing 150 px from the right edge; two updates 1 ms apart, the box 5 px apart (as
@@ -354,6 +380,7 @@ fn a_box_that_lost_its_legs_keeps_its_feet() {
         bbox: BoxXywh::new(x - 20.0, top, 40.0, h),
         score: 0.8,
         gallery: None,
+        measured_s: None,
     };
     let step = |f: &mut RoomFusion, t: f64, h1: f32| {
         f.update(
@@ -508,6 +535,7 @@ fn offline_camera_keeps_its_links_and_frame_edges_do_not_panic() {
         bbox: BoxXywh::new(-1e6, 1e9, 0.0, 0.0),
         score: f32::NAN,
         gallery: None,
+        measured_s: None,
     };
     let _ = f.update(0.1, &[Some(CameraObs::default()), seen(vec![odd])]);
 }

@@ -73,6 +73,7 @@ impl CameraObs {
                     bbox: v.bbox,
                     score: v.score,
                     gallery: galleries.and_then(|g| g.get(v.id)),
+                    measured_s: Some(v.last_seen_s),
                 })
                 .collect(),
         }

@@ -234,6 +234,7 @@ impl RoomFusion {
                         short_s: 0.0,
                         cost: c,
                         foot_vel_px_s: [0.0; 2],
+                        measured: (ob.measured_s, ob.bbox.foot()),
                     },
                 );
             }

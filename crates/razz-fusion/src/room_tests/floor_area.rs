@@ -78,6 +78,7 @@ fn a_person_half_through_a_side_door_counts_once_their_feet_are_in() {
         bbox: BoxXywh::new(x_px, 200.0, w_px, 100.0),
         score: 0.8,
         gallery: None,
+        measured_s: None,
     };
     // Half through: a 20 px wide box 4 px from the side. Its bottom centre (626 px) is inside,
     // but a whole person is 41 px wide (aspect 0.41), so the feet are at 616 + 20.5 = 636.5.
