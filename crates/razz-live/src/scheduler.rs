@@ -115,10 +115,19 @@ pub fn run(
         loop {
             match commands.try_recv() {
                 Ok(Command::Add(cam)) => {
-                    cams.retain(|c| c.cam.id != cam.id);
+                    // A changed camera starts tracking again, but its ids go on (see
+                    // `ByteTracker::restart`).
+                    let tracker = match cams.iter().position(|c| c.cam.id == cam.id) {
+                        Some(i) => {
+                            let mut old = cams.remove(i).tracker;
+                            old.restart();
+                            old
+                        }
+                        None => ByteTracker::new(tracker_cfg),
+                    };
                     cams.push(Live {
                         cam,
-                        tracker: ByteTracker::new(tracker_cfg),
+                        tracker,
                         next_due: Instant::now(),
                         seq: 0,
                         views: Vec::new(),
@@ -222,7 +231,8 @@ pub fn run(
                 } else {
                     c.rate.stop();
                     c.views.clear();
-                    c.tracker = ByteTracker::new(tracker_cfg);
+                    // Ids go on: fusion still links the old ones until they expire.
+                    c.tracker.restart();
                     if let Some(g) = &mut c.galleries {
                         g.retain(|_| false);
                     }

@@ -249,6 +249,15 @@ impl ByteTracker {
         &self.config
     }
 
+    /// Forgets every track but goes on counting ids, for a camera whose stream starts again:
+    /// the next update starts afresh (and confirms what it sees at once), and no new track
+    /// takes an id that the room's fusion may still link to someone seen before.
+    pub fn restart(&mut self) {
+        self.tracks.clear();
+        self.frame_px = None;
+        self.first_update = true;
+    }
+
     /// Tells the tracker the size of the frames its detections come from, so that boxes cut
     /// by a frame side can start tracks at `edge_new_track_score`.
     pub fn set_frame_px(&mut self, width_px: u32, height_px: u32) {

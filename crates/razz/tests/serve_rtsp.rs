@@ -1,6 +1,6 @@
 //! `razz serve` against a real RTSP server on 127.0.0.1 playing real footage: counts appear
 //! through the original endpoints; a camera whose server dies and comes back resumes within
-//! 10 s while another camera never stops; a wrong password and an unreachable host show as
+//! 10 s, with new track ids, while another camera never stops; a wrong password and an unreachable host show as
 //! camera status, not crashes.
 
 mod common;
@@ -37,6 +37,32 @@ where
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     None
+}
+
+/// The ids of camera `a`'s tracks among room `vault`'s people over 2 s (and until there are
+/// some, at most 10 s): only those seen, or also those held.
+async fn tracks_of_a(http: &Client, s: &Server, t: &str, seen_only: bool) -> Vec<u64> {
+    let mut ids: Vec<u64> = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10)
+        && (ids.is_empty() || start.elapsed() < Duration::from_secs(2))
+    {
+        let v = get(http, s, t, "/vault-rooms/vault/people").await;
+        ids.extend(
+            v["people"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["members"].as_array())
+                .flatten()
+                .filter(|m| m["camera_id"] == "a" && (m["seen"] == true || !seen_only))
+                .filter_map(|m| m["track_id"].as_u64()),
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,6 +243,7 @@ async fn live_counts_reconnects_and_camera_errors() {
     // Camera A's server dies for a few seconds; B never stops.
     let b_frames = |v: &Value| v["frames_received"].as_u64().unwrap_or(0);
     let mut b_last = b_frames(&get(&http, &s, &t, "/api/cameras/b/status").await);
+    let a_before = tracks_of_a(&http, &s, &t, false).await;
     a.kill();
     let went_down = wait_until(Duration::from_secs(15), || async {
         let v = get(&http, &s, &t, "/vault-rooms/vault/people-count").await;
@@ -256,6 +283,7 @@ async fn live_counts_reconnects_and_camera_errors() {
         "camera a resumed {:?} after its server came back",
         resumed.unwrap_or_default()
     );
+    let a_after = tracks_of_a(&http, &s, &t, true).await;
     let v = get(&http, &s, &t, "/api/cameras/b/status").await;
     assert!(
         b_frames(&v) > b_last && v["reconnects"] == 0,
@@ -263,6 +291,13 @@ async fn live_counts_reconnects_and_camera_errors() {
     );
     let a = get(&http, &s, &t, "/api/cameras/a/status").await;
     assert!(a["reconnects"].as_u64().unwrap_or(0) >= 1, "{a}");
+    // Its tracker started again, but its track ids go on: the room's fusion still holds the
+    // old ones, and a new track under an old id would take that person's identity.
+    let before_max = a_before.iter().max().copied().unwrap_or(0);
+    assert!(
+        before_max > 0 && a_after.iter().all(|&id| id > before_max),
+        "camera a's tracks before its outage {a_before:?}, after {a_after:?}"
+    );
 
     // Metrics name each camera and the detector's latency.
     let m = http

@@ -54,6 +54,24 @@ fn confirms_after_min_hits_with_stable_ids() {
 }
 
 #[test]
+fn a_restarted_tracker_starts_afresh_without_reusing_ids() {
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    let out = t.update(0.0, &[det(10.0, 10.0, 0.9), det(300.0, 10.0, 0.9)]);
+    assert_eq!(out.len(), 2);
+    t.restart();
+    assert!(t.is_empty());
+    assert!(t.predict(0.1).is_empty());
+    // Confirmed at once, as on a first update, under ids 3 and 4.
+    let mut ids: Vec<u64> = t
+        .update(5.0, &[det(10.0, 10.0, 0.9), det(600.0, 10.0, 0.9)])
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec![3, 4]);
+}
+
+#[test]
 fn only_the_very_first_update_confirms_at_once() {
     // Only the very first update confirms at once: an empty first frame uses it up.
     let mut t = ByteTracker::new(TrackerConfig::default());
