@@ -1,7 +1,7 @@
 //! `razz serve` against a real RTSP server on 127.0.0.1 playing real footage: counts appear
 //! through the original endpoints; a camera whose server dies and comes back resumes within
-//! 10 s, with new track ids, while another camera never stops; a wrong password and an unreachable host show as
-//! camera status, not crashes.
+//! 10 s, with new track ids, while another camera never stops; a wrong password and an
+//! unreachable host show as camera status, not crashes.
 
 mod common;
 
