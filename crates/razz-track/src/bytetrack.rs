@@ -450,12 +450,19 @@ impl ByteTracker {
         })
     }
 
-    /// The confirmed live tracks as they would be at `t_s`, without changing the tracker:
-    /// what to show on frames between two detection runs.
+    /// The tracks the last update reported (live ones, and lost ones still within `coast_s`
+    /// at `t_s`) as they would be at `t_s`, without changing the tracker: what to show on
+    /// frames between two detection runs, and what room fusion compares across cameras whose
+    /// detectors ran at different times.
     pub fn predict(&self, t_s: f64) -> Vec<TrackView> {
+        let coast = self.config.coast_s;
         self.tracks
             .iter()
-            .filter(|t| t.state == TrackState::Tracked)
+            .filter(|t| match t.state {
+                TrackState::Tracked => true,
+                TrackState::Lost => t_s - t.last_seen_s <= coast,
+                TrackState::Tentative => false,
+            })
             .map(|t| {
                 t.view(
                     t.kf.predict(t_s - t.state_time_s, &self.config.kalman)

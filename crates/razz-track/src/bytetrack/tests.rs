@@ -178,6 +178,30 @@ fn predict_is_pure_and_extrapolates() {
 }
 
 #[test]
+fn predict_reports_what_an_update_would_coasting_lost_tracks_included() {
+    let cfg = TrackerConfig {
+        coast_s: 0.5,
+        ..TrackerConfig::default()
+    };
+    let mut t = ByteTracker::new(cfg);
+    t.update(0.0, &[det(100.0, 50.0, 0.9), det(400.0, 50.0, 0.9)]);
+    t.update(0.1, &[det(100.0, 50.0, 0.9), det(400.0, 50.0, 0.9)]);
+    // The box at x = 400 is missed at 0.2: lost, and still reported while it coasts.
+    let out = t.update(0.2, &[det(100.0, 50.0, 0.9)]);
+    assert_eq!(out.len(), 2, "{out:?}");
+    let ids = |v: &[TrackView]| {
+        let mut ids: Vec<u64> = v.iter().map(|v| v.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    // 0.4 s after its last match (0.1) it still coasts; at 0.7 s (0.6 s after) it does not.
+    assert_eq!(ids(&t.predict(0.5)), ids(&out));
+    let later = t.predict(0.7);
+    assert_eq!(later.len(), 1, "{later:?}");
+    assert!((later[0].bbox.x - 100.0).abs() < 1.0, "{:?}", later[0].bbox);
+}
+
+#[test]
 fn a_box_cut_by_the_frame_starts_a_track_at_the_edge_score() {
     // 640x480 frame; 40x100 boxes. x = 598 reaches 638, within the 4 px margin of the
     // right side; x = 300 is well inside.
