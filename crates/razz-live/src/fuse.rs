@@ -1,6 +1,10 @@
 //! Room fusion inside the live scheduler: keeps one [`RoomFusion`] per room (rebuilt when the
 //! room's cameras change, recalibrated in place), feeds it each camera's latest tracks, and
 //! turns its people into the API's [`RoomPerson`]s with their member tracks.
+//!
+//! A room's cameras run their detectors at different times, so fusion compares their tracks
+//! as predicted to the fusion's time (what `razz analyze` does between detector runs), while
+//! the API shows each seen member with the box its camera measured.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,7 +20,10 @@ pub(crate) struct CamInput<'a> {
     pub id: &'a str,
     pub online: bool,
     pub frame_px: (u32, u32),
+    /// Its tracks as they stand at the fusion's time: what fusion compares.
     pub views: &'a [TrackView],
+    /// Its tracks as its last detector run measured them: the boxes the API shows.
+    pub measured: &'a [TrackView],
     pub galleries: Option<&'a TrackGalleries>,
     pub homography: Option<Homography>,
 }
@@ -103,16 +110,21 @@ impl Fusions {
                 .iter()
                 .filter_map(|m| {
                     let camera_id = ids.get(m.camera)?.clone();
+                    let mut bbox = m.bbox;
                     if m.seen {
                         out.global_ids
                             .entry(camera_id.clone())
                             .or_default()
                             .insert(m.track, p.id);
+                        let measured = cams.get(m.camera).map_or(&[][..], |c| c.measured);
+                        if let Some(v) = measured.iter().find(|v| v.id == m.track) {
+                            bbox = v.bbox;
+                        }
                     }
                     Some(Member {
                         camera_id,
                         track_id: m.track,
-                        bbox: [m.bbox.x, m.bbox.y, m.bbox.w, m.bbox.h],
+                        bbox: [bbox.x, bbox.y, bbox.w, bbox.h],
                         seen: m.seen,
                     })
                 })
@@ -149,5 +161,44 @@ fn new_state(cfg: &FusionConfig, cams: &[CamInput<'_>]) -> RoomState {
                 })
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use razz_core::BoxXywh;
+    use razz_track::TrackState;
+
+    fn view(id: u64, x: f32) -> TrackView {
+        TrackView {
+            id,
+            bbox: BoxXywh::new(x, 100.0, 40.0, 100.0),
+            score: 0.9,
+            state: TrackState::Tracked,
+            last_seen_s: 1.0,
+            first_seen_s: 0.0,
+        }
+    }
+
+    #[test]
+    fn members_show_the_measured_box_while_fusion_compares_the_predicted_one() {
+        let mut f = Fusions::new(FusionConfig::default());
+        let (now, measured) = ([view(7, 130.0)], [view(7, 100.0)]);
+        let cams = [CamInput {
+            id: "a",
+            online: true,
+            frame_px: (640, 480),
+            views: &now,
+            measured: &measured,
+            galleries: None,
+            homography: None,
+        }];
+        let out = f.fuse("hall", &cams, None, 1.3);
+        assert_eq!(out.people.len(), 1);
+        let m = &out.people[0].members[0];
+        assert_eq!((m.camera_id.as_str(), m.track_id), ("a", 7));
+        assert_eq!(m.bbox, [100.0, 100.0, 40.0, 100.0]);
+        assert_eq!(out.people[0].bbox, m.bbox);
     }
 }

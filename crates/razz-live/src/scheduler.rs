@@ -37,6 +37,9 @@ pub struct Models {
 const ROOM_REFRESH: Duration = Duration::from_millis(500);
 /// Longest idle sleep between checks.
 const IDLE_POLL: Duration = Duration::from_millis(5);
+/// How far past a camera's last detector run room fusion predicts its tracks (a stream that
+/// stalls is not walked on for the seconds its watchdog takes).
+const MAX_PREDICT_S: f64 = 1.0;
 
 /// A camera as the scheduler sees it.
 pub struct SchedCamera {
@@ -76,6 +79,8 @@ struct Live {
     seq: u64,
     /// Tracks of the latest detection.
     views: Vec<TrackView>,
+    /// When that detection's frame arrived, in seconds on the scheduler's clock.
+    updated_s: f64,
     galleries: Option<TrackGalleries>,
     urgent: HashSet<u64>,
     frame_px: (u32, u32),
@@ -131,6 +136,7 @@ pub fn run(
                         next_due: Instant::now(),
                         seq: 0,
                         views: Vec::new(),
+                        updated_s: 0.0,
                         galleries: models
                             .embedder
                             .is_some()
@@ -192,6 +198,7 @@ pub fn run(
                         c.views = c.tracker.update_in_area(t, &dets, &|b| {
                             birth.as_ref().is_some_and(|(h, a)| a.holds_feet(h, b))
                         });
+                        c.updated_s = t;
                         c.frame_px = (f.width, f.height);
                         c.frame_ts_ms = arrived.at_ms;
                         if let Some(e) = models.embedder.as_mut() {
@@ -329,6 +336,12 @@ fn embed_due(
     galleries.forget_ended(&c.tracker);
 }
 
+/// A tracker last updated at `updated_s`, predicted to `t_s` but no further than
+/// `MAX_PREDICT_S` past its update (nor before it).
+fn predicted(tracker: &ByteTracker, updated_s: f64, t_s: f64) -> Vec<TrackView> {
+    tracker.predict(t_s.min(updated_s + MAX_PREDICT_S).max(updated_s))
+}
+
 /// Keeps the embeddings fusion cannot do without: a track's first, and ambiguous tracks'.
 /// (Samples that would decide whether two crossing tracks swapped people wait: a crossing
 /// left undecided is dropped, as if it had not been seen.)
@@ -397,15 +410,21 @@ fn publish_rooms(
         let idx: Vec<usize> = (0..cams.len())
             .filter(|&i| &cams[i].cam.room_id == room_id)
             .collect();
+        let now: Vec<Vec<TrackView>> = idx
+            .iter()
+            .map(|&i| predicted(&cams[i].tracker, cams[i].updated_s, t_s))
+            .collect();
         let inputs: Vec<CamInput<'_>> = idx
             .iter()
-            .map(|&i| {
+            .zip(&now)
+            .map(|(&i, now)| {
                 let c = &cams[i];
                 CamInput {
                     id: &c.cam.id,
                     online: c.online,
                     frame_px: c.frame_px,
-                    views: &c.views,
+                    views: now,
+                    measured: &c.views,
                     galleries: c.galleries.as_ref(),
                     homography: c.cam.homography,
                 }
@@ -516,6 +535,25 @@ mod tests {
             birth_area(&rooms, "yard", Some(h)).is_none(),
             "unknown room"
         );
+    }
+
+    #[test]
+    fn fusion_sees_a_camera_predicted_to_its_time_but_not_far_past_its_last_run() {
+        let mut t = ByteTracker::new(TrackerConfig::default());
+        let det = |x: f32| razz_core::Detection::new(BoxXywh::new(x, 100.0, 40.0, 100.0), 0.9);
+        // Walking right at 100 px/s, detected every 0.2 s until 1.8 s (x = 280).
+        for k in 0..10 {
+            t.update(0.2 * f64::from(k), &[det(100.0 + 20.0 * k as f32)]);
+        }
+        let x_at = |t_s: f64| predicted(&t, 1.8, t_s)[0].bbox.x;
+        // Before and at its last run: the measured box.
+        assert!((x_at(1.8) - 280.0).abs() < 0.5, "{}", x_at(1.8));
+        assert!((x_at(1.7) - 280.0).abs() < 0.5, "{}", x_at(1.7));
+        // 0.1 s later, 10 px on.
+        assert!((x_at(1.9) - 290.0).abs() < 2.0, "{}", x_at(1.9));
+        // A stalled stream: 1 s on (380 px) at most.
+        assert!((x_at(9.0) - 380.0).abs() < 5.0, "{}", x_at(9.0));
+        assert!((x_at(9.0) - x_at(2.8)).abs() < 1e-3);
     }
 
     #[test]
