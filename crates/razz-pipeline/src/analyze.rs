@@ -33,6 +33,10 @@ pub struct AnalyzeOptions {
     pub out_dir: PathBuf,
     /// Detector runs per second for cameras that do not set their own; `None`: every frame.
     pub detect_fps: Option<f64>,
+    /// With `detect_fps`: spread the detector runs of a room's cameras over the period, as
+    /// the live scheduler's fall (camera k of n in a room starts k/n of a period later).
+    /// Without it they all run on the same frames.
+    pub stagger: bool,
     /// Precomputed detections (MOTChallenge format) for a single camera, instead of the
     /// detector. With no video, frames and rate come from `seqinfo.ini` beside `det/`.
     pub detections: Option<PathBuf>,
@@ -133,7 +137,7 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
     let started = Instant::now();
 
     let mut runs = Vec::with_capacity(cams.len());
-    for cam in &cams {
+    for (i, cam) in cams.iter().enumerate() {
         let room = cfg
             .rooms
             .iter()
@@ -153,14 +157,23 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
             None
         };
         let detect_fps = cam.detect_fps.or(opts.detect_fps);
+        let period_s = detect_fps.map(|f| 1.0 / f);
+        let phase_s = match period_s {
+            Some(p) if opts.stagger => {
+                let before = cams[..i].iter().filter(|c| c.room == cam.room).count();
+                let of = cams.iter().filter(|c| c.room == cam.room).count();
+                p * before as f64 / of as f64
+            }
+            _ => 0.0,
+        };
         runs.push((
             CameraRun {
                 id: cam.id.clone(),
                 room,
                 fps,
                 schedule: Schedule {
-                    period_s: detect_fps.map(|f| 1.0 / f),
-                    next_s: 0.0,
+                    period_s,
+                    next_s: phase_s,
                     half_frame_s: 0.5 / fps,
                 },
                 feed,

@@ -22,6 +22,10 @@ pub struct AnalyzeArgs {
     /// Detector runs per second (the tracker predicts in between); default: every frame.
     #[arg(long)]
     detect_fps: Option<f64>,
+    /// With --detect-fps: spread a room's cameras' detector runs over the period, as in
+    /// `razz serve`, instead of running them all on the same frames.
+    #[arg(long, requires = "detect_fps")]
+    stagger: bool,
     /// Feed these MOTChallenge detections instead of running the detector.
     #[arg(long)]
     detections: Option<PathBuf>,
@@ -147,6 +151,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     let opts = razz_pipeline::AnalyzeOptions {
         out_dir: a.out.clone(),
         detect_fps: a.detect_fps,
+        stagger: a.stagger,
         detections: a.detections.clone(),
         progress: !a.no_progress && std::io::stderr().is_terminal(),
         save_detections: a.save_detections,

@@ -105,6 +105,16 @@ fn bad_inputs_get_one_line_errors() {
         ],
         "--detect-fps",
     );
+    assert_clean_error(
+        &[
+            "analyze",
+            &pets.to_string_lossy(),
+            "--stagger",
+            "--out",
+            &out,
+        ],
+        "--detect-fps",
+    );
     assert_clean_error(&["analyze", "--out", &out], "nothing to analyze");
     assert_clean_error(
         &["eval", "--gt", &missing, "--tracks", &bad_det],
@@ -148,6 +158,50 @@ fn detection_rate_runs_the_detector_less_and_still_tracks_every_frame() {
     );
     let m = score("TUD-Campus", &dir.path().join("TUD-Campus.txt"));
     assert!(m.clear.tp > 0);
+}
+
+#[test]
+fn stagger_spreads_a_rooms_detector_runs_over_the_period() {
+    let dir = tmp();
+    let campus = shared().join("mot15/TUD-Campus/TUD-Campus.mp4");
+    let cfg = dir.path().join("razz.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[rooms]]\nid = \"hall\"\n\n[[cameras]]\nid = \"a\"\nroom = \"hall\"\nurl = {0:?}\n\n[[cameras]]\nid = \"b\"\nroom = \"hall\"\nurl = {0:?}\n",
+            campus.to_string_lossy()
+        ),
+    )
+    .expect("config");
+    // The frames (1-based) on which a camera's detector ran: every row of its saved boxes.
+    let run_frames = |stagger: bool| {
+        let out = dir.path().join(format!("out-{stagger}"));
+        let (cfg_arg, out_arg) = (cfg.to_string_lossy(), out.to_string_lossy());
+        let mut args = vec!["analyze", "--config", &cfg_arg, "--out", &out_arg];
+        args.extend(["--detect-fps", "5", "--save-detections"]);
+        if stagger {
+            args.push("--stagger");
+        }
+        let text = razz_ok(&args);
+        assert!(
+            text.contains("camera a: 71 frames, 15 detector runs"),
+            "{text}"
+        );
+        ["a", "b"].map(|c| {
+            rows(&out.join(format!("{c}.det.txt")))
+                .iter()
+                .map(|r| r.frame)
+                .collect::<std::collections::BTreeSet<u32>>()
+        })
+    };
+    // 25 frames a second, 5 runs a second: every 5th frame. Together, both cameras run on
+    // frames 1, 6, 11, ...; staggered, b runs half a period (2.5 frames) after a.
+    let [a, b] = run_frames(false);
+    assert_eq!(a, b);
+    assert!(a.iter().all(|f| f % 5 == 1), "{a:?}");
+    let [a, b] = run_frames(true);
+    assert!(a.iter().all(|f| f % 5 == 1), "{a:?}");
+    assert!(b.iter().all(|f| [3, 4].contains(&(f % 5))), "{b:?}");
 }
 
 #[test]
