@@ -8,15 +8,28 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::fusion::{CountScore, View, WHOLE, config, pets_gt, score_lines, whole_track_oracle};
+use common::fusion::{
+    Codec, CountScore, View, WHOLE, config, pets_gt, score_lines, whole_track_oracle,
+};
 use common::*;
 
 /// razz, the naive sum and the original rule on one case, and the IDF1 of razz's own
 /// per-camera tracks linked whole by the ground truth (`whole_track_oracle`). `extra`: more
 /// `razz analyze` arguments.
 fn run_case(name: &str, views: &[View], area: bool, extra: &[&str]) -> ([CountScore; 3], f64) {
+    run_case_as(name, views, area, Codec::Mjpeg, extra)
+}
+
+/// `run_case` with the views written as `codec`.
+fn run_case_as(
+    name: &str,
+    views: &[View],
+    area: bool,
+    codec: Codec,
+    extra: &[&str],
+) -> ([CountScore; 3], f64) {
     let dir = tmp();
-    let cfg = config(dir.path(), views, true, area);
+    let cfg = config(dir.path(), views, area, codec);
     let out = dir.path().join("out");
     let (cfg_arg, out_arg) = (cfg.to_string_lossy(), out.to_string_lossy());
     let mut args = vec![
@@ -150,6 +163,23 @@ fn fusion_on_views_cut_from_pets() {
         let label = format!("{name}, detector 5/s staggered");
         let ([razz, ..], _) = run_case(&label, views, true, &staggered);
         eprintln!("{}", razz.row());
+    }
+    // The same views as an IP camera streams them, H.264 (docs/decisions.md, "Re-encoded as
+    // H.264, the same footage counts worse"): every frame, and at the live rate, staggered.
+    eprintln!("{}", CountScore::header());
+    for (name, views) in [
+        ("single view", &[WHOLE][..]),
+        ("overlap", &OVERLAP[..]),
+        ("hand-over", &HANDOVER[..]),
+    ] {
+        let label = format!("{name}, H.264");
+        let ([razz, ..], _) = run_case_as(&label, views, true, Codec::H264, &[]);
+        eprintln!("{}", razz.row());
+        if views.len() > 1 {
+            let label = format!("{name}, H.264, detector 5/s staggered");
+            let ([razz, ..], _) = run_case_as(&label, views, true, Codec::H264, &staggered);
+            eprintln!("{}", razz.row());
+        }
     }
     // On the room area and on the whole frame alike:
     for (_, overlap, handover) in &results {

@@ -95,31 +95,45 @@ pub fn pets_room_area(floor: &Homography) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// Writes the view's video into `dir` (MJPEG, every frame kept); the whole view is the
-/// original file.
-pub fn make_view(dir: &Path, v: &View) -> std::path::PathBuf {
-    if v.x_px == 0 && v.w_px == 768 && v.scale == 1.0 && v.brightness == 0.0 {
+/// How a view's video is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    /// MJPEG at high quality, close to the recording; the whole view is the original file.
+    Mjpeg,
+    /// H.264 as an IP camera streams it (and as `scripts/rtsp/make_media.sh` serves it):
+    /// libx264 `veryfast` at its default quality (CRF 23), no B-frames, a keyframe a second.
+    H264,
+}
+
+/// Writes the view's video into `dir` (every frame kept).
+pub fn make_view(dir: &Path, v: &View, codec: Codec) -> std::path::PathBuf {
+    let whole = v.x_px == 0 && v.w_px == 768 && v.scale == 1.0 && v.brightness == 0.0;
+    if whole && codec == Codec::Mjpeg {
         return pets_video();
     }
-    let out = dir.join(format!("{}.avi", v.id));
     let (w, h) = v.size();
     let filter = format!(
         "crop={}:576:{}:0,scale={w}:{h},eq=brightness={}",
         v.w_px, v.x_px, v.brightness
     );
+    let (out, codec_args) = match codec {
+        Codec::Mjpeg => (
+            dir.join(format!("{}.avi", v.id)),
+            &["-c:v", "mjpeg", "-q:v", "3"][..],
+        ),
+        Codec::H264 => (
+            dir.join(format!("{}.mp4", v.id)),
+            &[
+                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "10", "-bf",
+                "0",
+            ][..],
+        ),
+    };
     let st = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
         .arg(pets_video())
-        .args([
-            "-vf",
-            &filter,
-            "-fps_mode",
-            "passthrough",
-            "-c:v",
-            "mjpeg",
-            "-q:v",
-            "3",
-        ])
+        .args(["-vf", &filter, "-fps_mode", "passthrough"])
+        .args(codec_args)
         .arg(&out)
         .status()
         .expect("run ffmpeg");
@@ -152,26 +166,24 @@ pub fn calibration(v: &View, floor: &Homography) -> Calibration {
 
 /// A config with one room of the given views, each calibrated, and the room's floor area
 /// ([`pets_room_area`]) when `area`.
-pub fn config(dir: &Path, views: &[View], calibrated: bool, area: bool) -> std::path::PathBuf {
+pub fn config(dir: &Path, views: &[View], area: bool, codec: Codec) -> std::path::PathBuf {
     let floor = pets_floor();
     let mut text = String::from("[[rooms]]\nid = \"hall\"\n");
     if area {
         text += &format!("floor_area_m = {:?}\n", pets_room_area(&floor));
     }
     for v in views {
-        let video = make_view(dir, v);
+        let video = make_view(dir, v, codec);
         text += &format!(
             "\n[[cameras]]\nid = \"{}\"\nroom = \"hall\"\nurl = \"{}\"\n",
             v.id,
             video.display()
         );
-        if calibrated {
-            let c = calibration(v, &floor);
-            text += &format!(
-                "[cameras.calibration]\nimage_px = {:?}\nfloor_m = {:?}\n",
-                c.image_px, c.floor_m
-            );
-        }
+        let c = calibration(v, &floor);
+        text += &format!(
+            "[cameras.calibration]\nimage_px = {:?}\nfloor_m = {:?}\n",
+            c.image_px, c.floor_m
+        );
     }
     let path = dir.join("room.toml");
     std::fs::write(&path, text).expect("write config");
