@@ -350,7 +350,8 @@ impl RoomFusion {
         } else {
             self.last_t_s.unwrap_or(0.0)
         };
-        let dt = self.last_t_s.map_or(0.0, |l| (t_s - l).max(0.0));
+        let prev_t_s = self.last_t_s;
+        let dt = prev_t_s.map_or(0.0, |l| (t_s - l).max(0.0));
         self.last_t_s = Some(t_s);
         let mut obs_flat = self.flatten(t_s, obs);
         self.anchor_short_boxes(dt, &mut obs_flat);
@@ -361,6 +362,7 @@ impl RoomFusion {
         unlinked.extend(self.check_evidence(dt, &obs_flat));
         self.learn_appearance(&obs_flat);
         let urgent = self.match_unlinked(t_s, &obs_flat, unlinked);
+        self.succeed(t_s, prev_t_s, &obs_flat);
         self.merge(t_s, dt, &obs_flat);
         self.age(t_s, &obs_flat);
         self.output(t_s, &obs_flat, urgent)

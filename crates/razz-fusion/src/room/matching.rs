@@ -1,14 +1,126 @@
-//! Step 3 of an update: the cost of linking an unlinked track to an identity, and the
-//! per-camera matching that links tracks or starts new identities.
+//! Step 3 of an update: the cost of linking an unlinked track to an identity, the
+//! per-camera matching that links tracks or starts new identities, and the succession of a
+//! lost identity by the track that replaced its own a moment before.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use razz_core::assign::{CostMatrix, match_with_limit};
 
 use super::{AMBIGUITY_MARGIN, INF, Identity, Link, Ob, RoomFusion, SPREAD_WEIGHT};
 use crate::homography::dist;
 
+/// Whether `young` started on the floor within `gate_m` of where `old` stood then (its trail
+/// point nearest in time): a second track on the same person, not someone who walked up to
+/// them. Without floor positions, no.
+fn born_where_it_stood(young: &Identity, old: &Identity, gate_m: f64) -> bool {
+    let Some(&(born_s, born)) = young.trail.front() else {
+        return false;
+    };
+    let stood = old
+        .trail
+        .iter()
+        .min_by(|a, b| (a.0 - born_s).abs().total_cmp(&(b.0 - born_s).abs()))
+        .map(|p| p.1)
+        .or(old.floor_m);
+    stood.is_some_and(|p| dist(p, born) <= gate_m)
+}
+
+/// A track started at most this long before an identity of its camera was lost (both seen
+/// for a moment) can succeed it (see `succeed`), seconds.
+const SUCCESSOR_MAX_AGE_S: f64 = 0.5;
+/// ... and at most this many times as wide as the lost track's last box.
+const SUCCESSOR_MAX_WIDTH: f32 = 1.5;
+
 impl RoomFusion {
+    /// Step 3b: a tracker sometimes starts a new track on a person an update or two before it
+    /// drops the old one (two boxes on one person for a moment, as when two people far away
+    /// merge into one box). The new track cannot join the old track's identity while both are
+    /// seen, so it starts another; then the old identity is lost deep inside the view and held
+    /// as hidden, beside its own person, for up to `occlusion_hold_max_s`. So an identity lost
+    /// in this update (seen at the previous one, `prev_t_s`) hands itself to a track of a
+    /// camera that saw it, started at most `SUCCESSOR_MAX_AGE_S` before, alone in its young
+    /// identity, and standing where the lost one could be (link cost within 1): the track
+    /// joins the older identity, and the young one ends.
+    pub(super) fn succeed(&mut self, t_s: f64, prev_t_s: Option<f64>, obs: &[Ob]) {
+        let Some(prev) = prev_t_s else { return };
+        let lost: Vec<usize> = (0..self.identities.len())
+            .filter(|&k| {
+                let i = &self.identities[k];
+                i.now.is_empty() && i.last_seen_s >= prev
+            })
+            .collect();
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for &l in &lost {
+            let old = &self.identities[l];
+            for (y, young) in self.identities.iter().enumerate() {
+                let [i] = young.now[..] else { continue };
+                let ob = &obs[i];
+                let started_before_loss = young.first_seen_s <= old.last_seen_s
+                    && young.first_seen_s >= old.last_seen_s - SUCCESSOR_MAX_AGE_S;
+                if y == l
+                    || young.members.len() != 1
+                    || !started_before_loss
+                    || !old.members.iter().any(|m| m.0 == ob.cam)
+                {
+                    continue;
+                }
+                if !born_where_it_stood(young, old, self.cfg.floor_gate_m) {
+                    continue;
+                }
+                // A box much wider than the lost one's may hold the lost person beside another
+                // (two people walking together drawn as one box): they are hidden in it, not
+                // replaced by it.
+                let old_w = old
+                    .members
+                    .iter()
+                    .filter(|m| m.0 == ob.cam)
+                    .filter_map(|m| self.links.get(m))
+                    .map(|l| l.bbox.w)
+                    .fold(0.0f32, f32::max);
+                if ob.bbox.w > SUCCESSOR_MAX_WIDTH * old_w {
+                    continue;
+                }
+                let c = self.cost(t_s, ob, old, obs);
+                if c <= 1.0 {
+                    pairs.push((c, l, y));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut old_used, mut young_used) = (HashSet::new(), HashSet::new());
+        let mut ended = Vec::new();
+        for (_, l, y) in pairs {
+            if old_used.contains(&l) || young_used.contains(&y) {
+                continue;
+            }
+            old_used.insert(l);
+            young_used.insert(y);
+            let i = self.identities[y].now[0];
+            let key = (obs[i].cam, obs[i].track);
+            let old_id = self.identities[l].id;
+            let superseded: Vec<(usize, u64)> = self.identities[l]
+                .members
+                .iter()
+                .filter(|m| m.0 == key.0)
+                .copied()
+                .collect();
+            for m in superseded {
+                self.detach(m);
+            }
+            if let Some(link) = self.links.get_mut(&key) {
+                link.identity = old_id;
+            }
+            let old = &mut self.identities[l];
+            old.members.push(key);
+            old.now.push(i);
+            ended.push(y);
+        }
+        ended.sort_unstable();
+        for y in ended.into_iter().rev() {
+            self.identities.remove(y);
+        }
+    }
+
     /// Cost of linking observation `ob` to identity `ident` (lower is better; `INF`: never).
     fn cost(&self, t_s: f64, ob: &Ob, ident: &Identity, obs: &[Ob]) -> f64 {
         let adapt = self.cfg.adapt;
