@@ -164,8 +164,8 @@ fn fusion_on_views_cut_from_pets() {
         let ([razz, ..], _) = run_case(&label, views, true, &staggered);
         eprintln!("{}", razz.row());
     }
-    // The same views as an IP camera streams them, H.264 (docs/decisions.md, "Re-encoded as
-    // H.264, the same footage counts worse"): every frame, and at the live rate, staggered.
+    // The same views as an IP camera streams them, H.264 (docs/decisions.md, "Re-encoded, the
+    // same footage flips whole events"): every frame, and at the live rate, staggered.
     eprintln!("{}", CountScore::header());
     for (name, views) in [
         ("single view", &[WHOLE][..]),
