@@ -4,7 +4,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 media_dir=$root/target/tmp/rtsp-media
 export RAZZ_SHARED_DATA=${RAZZ_SHARED_DATA:-$root/../shared/data}
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 # start_rtsp MOUNT_COUNT -> sets RTSP_PORT; mounts /cam1../camN of the looped PETS file.

@@ -221,3 +221,24 @@ fn fusion_on_views_cut_from_pets() {
         assert!(razz.mae <= 0.1, "{razz:?}");
     }
 }
+
+/// Not a check: writes every case (room area) under `RAZZ_CASES_DIR`, as
+/// `{single,overlap,handover}-{mjpeg,h264}/room.toml` beside its views, for reading the cases
+/// frame by frame or replaying them (`razz analyze --config DIR/overlap-h264/room.toml ...`).
+#[test]
+#[ignore = "writes the cases for reading; needs RAZZ_CASES_DIR"]
+fn write_cases() {
+    let dir = std::env::var_os("RAZZ_CASES_DIR").expect("set RAZZ_CASES_DIR to a directory");
+    for (name, views) in [
+        ("single", &[WHOLE][..]),
+        ("overlap", &OVERLAP[..]),
+        ("handover", &HANDOVER[..]),
+    ] {
+        for (codec, tag) in [(Codec::Mjpeg, "mjpeg"), (Codec::H264, "h264")] {
+            let case = std::path::Path::new(&dir).join(format!("{name}-{tag}"));
+            std::fs::create_dir_all(&case).expect("case directory");
+            let cfg = config(&case, views, true, codec);
+            eprintln!("wrote {}", cfg.display());
+        }
+    }
+}
