@@ -63,6 +63,19 @@ impl RoomFusion {
                 }
             }
         }
+        // A pair's clock pauses while either is unseen (a track missed for an update or
+        // two), and starts again only when both are seen apart.
+        let unseen: HashSet<u64> = self
+            .identities
+            .iter()
+            .filter(|i| i.now.is_empty())
+            .map(|i| i.id)
+            .collect();
+        for (&key, &t) in &self.merge_timers {
+            if unseen.contains(&key.0) || unseen.contains(&key.1) {
+                keep.entry(key).or_insert(t);
+            }
+        }
         self.merge_timers = keep;
         let mut gone = HashSet::new();
         for (a, b) in to_merge {
@@ -85,7 +98,9 @@ impl RoomFusion {
                 // Two people for a while: the tracks, not the people, came together. The
                 // younger identity's tracks go to the older one, and the younger stays as the
                 // person one of those tracks let go of: as at its last update, as if its
-                // tracks had vanished then (held as anyone lost there would be).
+                // tracks had vanished then. Held, but no longer than `occlusion_hold_s`: nobody
+                // saw that person go, and two identities of one person that fusion failed to
+                // link for a while meet the same way (a duplicate: then nobody was let go).
                 let let_go = self.identities[pb]
                     .members
                     .iter()
@@ -102,6 +117,7 @@ impl RoomFusion {
                     .collect();
                 let ghost = &mut self.identities[pb];
                 ghost.let_go = let_go;
+                ghost.hold_until_s = ghost.hold_until_s.min(t_s + self.cfg.occlusion_hold_s);
                 (
                     std::mem::take(&mut ghost.members),
                     std::mem::take(&mut ghost.now),
