@@ -15,10 +15,12 @@
 //!    `TRAIL_S` seen, since a lost track's last boxes often slipped), feet in the same camera
 //!    (re-acquisition after an occlusion or a tracker id switch), appearance, and the time
 //!    since the identity was seen; the rest start new identities;
-//! 4. merges identities whose feet agree for `merge_after_s`; if both had been counted as two
-//!    people for `DISTINCT_AFTER_S` before, the tracks came together, not the people: the
-//!    younger identity's tracks go to the older, and it stays as the person one of them let go
-//!    of, held like anyone lost (as step 5 left it at its last update);
+//! 4. merges identities whose feet agree for `merge_after_s` (seen together; an update without
+//!    one of them pauses the clock); if both had been counted as two people for
+//!    `DISTINCT_AFTER_S` before, the tracks came together, not the people: the younger
+//!    identity's tracks go to the older, and it stays as the person one of them let go of,
+//!    held like anyone lost (as step 5 left it at its last update) but at most
+//!    `occlusion_hold_s` from the merge;
 //! 5. ages identities: unseen for `grace_s` (and no longer held) ends them.
 //!
 //! The count is the identities seen now plus those lost inside the view within
