@@ -7,17 +7,24 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+# start_rtsp_server ARGS... -> sets RTSP_PORT, RTSP_PID; rtsp_server.py on a free port with
+# ARGS (its --mount, --loop, ... options).
+start_rtsp_server() {
+  local out; out=$(mktemp)
+  /usr/bin/python3 "$root/scripts/rtsp/rtsp_server.py" --port 0 "$@" >"$out" 2>/dev/null &
+  RTSP_PID=$!
+  pids+=($RTSP_PID)
+  for _ in $(seq 1 100); do grep -q READY "$out" && break; sleep 0.1; done
+  RTSP_PORT=$(sed -n 's/^READY rtsp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$out")
+  [ -n "$RTSP_PORT" ] || { echo "bench: RTSP server did not start" >&2; exit 1; }
+}
+
 # start_rtsp MOUNT_COUNT -> sets RTSP_PORT; mounts /cam1../camN of the looped PETS file.
 start_rtsp() {
   bash "$root/scripts/rtsp/make_media.sh" "$media_dir" >/dev/null
   local args=() i
   for i in $(seq 1 "$1"); do args+=(--mount "/cam$i=$media_dir/pets-loop.mp4"); done
-  local out; out=$(mktemp)
-  /usr/bin/python3 "$root/scripts/rtsp/rtsp_server.py" --port 0 --loop "${args[@]}" >"$out" 2>/dev/null &
-  pids+=($!)
-  for _ in $(seq 1 100); do grep -q READY "$out" && break; sleep 0.1; done
-  RTSP_PORT=$(sed -n 's/^READY rtsp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$out")
-  [ -n "$RTSP_PORT" ] || { echo "bench: RTSP server did not start" >&2; exit 1; }
+  start_rtsp_server --loop "${args[@]}"
 }
 
 # start_razz -> sets RAZZ_PID, BASE, TOKEN. Fresh data dir each run.

@@ -48,29 +48,23 @@ for c in $cases; do
     # The RTSP server, once through each view (no loop): a mount starts with its first client.
     args=()
     for cam in "${cams[@]}"; do args+=(--mount "/$cam=$dir/$cam.mp4"); done
-    out=$work/$c-$run-rtsp.out
-    /usr/bin/python3 "$root/scripts/rtsp/rtsp_server.py" --port 0 "${args[@]}" >"$out" 2>/dev/null &
-    rtsp_pid=$!
-    pids+=($rtsp_pid)
-    for _ in $(seq 1 100); do grep -q READY "$out" && break; sleep 0.1; done
-    port=$(sed -n 's/^READY rtsp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$out")
-    [ -n "$port" ] || { echo "bench: RTSP server did not start" >&2; exit 1; }
+    start_rtsp_server "${args[@]}"
     live_cfg=$work/$c-live.toml
-    sed "s|^url = \"$dir/\(.*\)\.mp4\"|url = \"rtsp://127.0.0.1:$port/\1\"|" "$dir/room.toml" >"$live_cfg"
+    sed "s|^url = \"$dir/\(.*\)\.mp4\"|url = \"rtsp://127.0.0.1:$RTSP_PORT/\1\"|" "$dir/room.toml" >"$live_cfg"
     RAZZ_BENCH_CONFIG=$live_cfg start_razz
     # Poll until the views have played (79.5 s), plus start-up and the last frames.
     lines=$work/$c-$run-live.jsonl
     python3 "$root/bench/live_fusion.py" --base "$BASE" --token "$TOKEN" --room hall \
       --seconds $((frames / fps + 15)) --gt "$gt" --fps $fps --frames $frames \
       --out "$lines" | sed "s/^/  $c, run $run: /"
-    kill "$RAZZ_PID" "$rtsp_pid" 2>/dev/null || true
-    wait "$RAZZ_PID" "$rtsp_pid" 2>/dev/null || true
+    kill "$RAZZ_PID" "$RTSP_PID" 2>/dev/null || true
+    wait "$RAZZ_PID" "$RTSP_PID" 2>/dev/null || true
     score "$lines" "$c" "live (razz serve over RTSP), run $run"
   done
-  stagger=()
-  [ ${#cams[@]} -gt 1 ] && stagger=(--stagger)
+  stagger=() label="analyze, same files, 5/s"
+  if [ ${#cams[@]} -gt 1 ]; then stagger=(--stagger) label="$label staggered"; fi
   "$razz" analyze --config "$dir/room.toml" --out "$work/$c-analyze" --detect-fps 5 \
     "${stagger[@]}" >/dev/null
-  score "$work/$c-analyze/hall.jsonl" "$c" "analyze, same files, 5/s staggered"
+  score "$work/$c-analyze/hall.jsonl" "$c" "$label"
 done
 echo "(room lines and logs in $work)"
