@@ -4,7 +4,10 @@
 //! high-score detections (IoU fused with score); match the still-unmatched live tracks to
 //! low-score detections (which rescues occluded people instead of discarding them); let
 //! tentative tracks claim the high-score detections left, then (at the second association's
-//! strict overlap) the low-score ones left; start tentative tracks from unclaimed high-score
+//! strict overlap) the low-score ones left; when the update comes `gap_match_after_s` or more
+//! after the previous one (a starved detector), let the tracks matched in that previous update
+//! claim high-score detections still left by the Kalman filter's distance, as a walker's boxes
+//! that far apart may not overlap; start tentative tracks from unclaimed high-score
 //! detections. A tentative track becomes confirmed, and gets its id, after `min_hits`
 //! matches; tracks started by the first update are confirmed at once, as in the reference
 //! ByteTrack (the people in view when a stream starts would otherwise be missing from its
@@ -15,7 +18,10 @@ use razz_core::assign::{CostMatrix, match_with_limit};
 use razz_core::{BoxXywh, Detection};
 use serde::{Deserialize, Serialize};
 
-use crate::kalman::{BoxKalman, KalmanParams};
+use crate::kalman::BoxKalman;
+
+mod config;
+pub use config::TrackerConfig;
 
 /// Share of a new box's area inside the boxes of tracked people at which it is taken for one
 /// of them (or two of them drawn as one) rather than someone new.
@@ -41,132 +47,6 @@ fn covered_share(b: &BoxXywh, cover: &[BoxXywh]) -> f32 {
         }
     }
     f32::from(inside) / f32::from(N * N)
-}
-
-/// Tracker settings. Defaults were chosen once on the public MOT15 detections of three
-/// sequences together (see `docs/decisions.md`), never per sequence.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TrackerConfig {
-    /// Detections at or above this score take part in the first association.
-    pub high_score: f32,
-    /// Detections between this and `high_score` take part in the second association only.
-    pub low_score: f32,
-    /// A detection needs at least this score to start a new track.
-    pub new_track_score: f32,
-    /// The score a detection needs to start a track when its box reaches within
-    /// `edge_margin_px` of a frame side: a person cut by the frame scores lower than one in
-    /// full view. Used once the tracker knows the frame size (`set_frame_px`).
-    pub edge_new_track_score: f32,
-    /// The score a detection needs to start a track when its feet stand inside the room's
-    /// floor area (the caller says so: `update_in_area`). There a missed person is a count
-    /// error, while outside it nobody is counted, so the tracker output elsewhere stays as
-    /// strict as `new_track_score`. The lowest threshold that applies to a box is used.
-    pub area_new_track_score: f32,
-    /// How close to a frame side, in pixels, a box counts as cut by it.
-    pub edge_margin_px: f32,
-    /// First association: max cost `1 - IoU·score` (ByteTrack's `match_thresh`).
-    pub match_cost_high: f32,
-    /// Second association (low-score detections): max cost `1 - IoU`.
-    pub match_cost_low: f32,
-    /// Tentative tracks: max cost `1 - IoU·score`.
-    pub match_cost_tentative: f32,
-    /// Matches needed before a track is confirmed and gets an id (1 = at once).
-    pub min_hits: u32,
-    /// How long, in seconds, a track that lost its detection may be found again.
-    pub lost_ttl_s: f64,
-    /// A confirmed track that lost its detection is still reported, at its predicted place,
-    /// for this many seconds: people hidden for a moment still count.
-    pub coast_s: f64,
-    /// Upper bound on remembered lost tracks; the longest-lost go first.
-    pub max_lost_tracks: usize,
-    pub kalman: KalmanParams,
-}
-
-impl Default for TrackerConfig {
-    fn default() -> Self {
-        Self {
-            high_score: 0.5,
-            low_score: 0.3,
-            new_track_score: 0.7,
-            edge_new_track_score: 0.5,
-            area_new_track_score: 0.5,
-            edge_margin_px: 4.0,
-            match_cost_high: 0.95,
-            match_cost_low: 0.5,
-            match_cost_tentative: 0.7,
-            min_hits: 2,
-            lost_ttl_s: 2.0,
-            coast_s: 0.0,
-            max_lost_tracks: 256,
-            kalman: KalmanParams::default(),
-        }
-    }
-}
-
-impl TrackerConfig {
-    /// Checks ranges; the message names the key. Scores and costs are shares (0 to 1);
-    /// times and margins are finite and not negative.
-    pub fn validate(&self) -> Result<(), String> {
-        let shares = [
-            ("high_score", self.high_score),
-            ("low_score", self.low_score),
-            ("new_track_score", self.new_track_score),
-            ("edge_new_track_score", self.edge_new_track_score),
-            ("area_new_track_score", self.area_new_track_score),
-            ("match_cost_high", self.match_cost_high),
-            ("match_cost_low", self.match_cost_low),
-            ("match_cost_tentative", self.match_cost_tentative),
-        ];
-        for (k, v) in shares {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(format!("tracker: {k} must be within 0..1, got {v:?}"));
-            }
-        }
-        if self.low_score > self.high_score {
-            return Err(format!(
-                "tracker: low_score {} must not be above high_score {}",
-                self.low_score, self.high_score
-            ));
-        }
-        if !(self.edge_margin_px.is_finite() && (0.0..=1000.0).contains(&self.edge_margin_px)) {
-            return Err(format!(
-                "tracker: edge_margin_px must be within 0..1000 pixels, got {:?}",
-                self.edge_margin_px
-            ));
-        }
-        if !(1..=1000).contains(&self.min_hits) {
-            return Err(format!(
-                "tracker: min_hits must be within 1..1000, got {}",
-                self.min_hits
-            ));
-        }
-        for (k, v) in [("lost_ttl_s", self.lost_ttl_s), ("coast_s", self.coast_s)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(format!(
-                    "tracker: {k} must be a non-negative number of seconds, got {v:?}"
-                ));
-            }
-        }
-        let k = &self.kalman;
-        for (key, v) in [
-            ("std_weight_position", k.std_weight_position),
-            ("std_weight_velocity", k.std_weight_velocity),
-        ] {
-            if !(v > 0.0 && v <= 10.0) {
-                return Err(format!(
-                    "tracker.kalman: {key} must be above 0 and at most 10 (box heights), got {v:?}"
-                ));
-            }
-        }
-        if !(0.001..=10.0).contains(&k.ref_interval_s) {
-            return Err(format!(
-                "tracker.kalman: ref_interval_s must be within 0.001..10 seconds, got {:?}",
-                k.ref_interval_s
-            ));
-        }
-        Ok(())
-    }
 }
 
 /// Where a track stands.
@@ -232,6 +112,8 @@ pub struct ByteTracker {
     frame_px: Option<(f32, f32)>,
     /// No update yet: the first one confirms the tracks it starts.
     first_update: bool,
+    /// Time of the previous update, seconds.
+    last_update_s: Option<f64>,
 }
 
 impl ByteTracker {
@@ -242,6 +124,7 @@ impl ByteTracker {
             next_id: 1,
             frame_px: None,
             first_update: true,
+            last_update_s: None,
         }
     }
 
@@ -256,6 +139,7 @@ impl ByteTracker {
         self.tracks.clear();
         self.frame_px = None;
         self.first_update = true;
+        self.last_update_s = None;
     }
 
     /// Tells the tracker the size of the frames its detections come from, so that boxes cut
@@ -387,8 +271,41 @@ impl ByteTracker {
         for &(ti, di) in &m3b.matched {
             self.apply_match(rest[ti], &low_left[di], t_s);
         }
+        // 3c. After a gap of `gap_match_after_s` or more since the previous update, tracks
+        // matched in it against the high-score detections still unclaimed, by the filter's
+        // distance: confirmed tracks first, then tentative ones.
+        let mut unclaimed: Vec<usize> = m3.unmatched_cols.clone();
+        let previous_s = self
+            .last_update_s
+            .filter(|&p| t_s - p >= cfg.gap_match_after_s);
+        let gap = |tr: &Track| previous_s == Some(tr.last_seen_s);
+        let confirmed_left: Vec<usize> = m1
+            .unmatched_rows
+            .iter()
+            .map(|&r| pool[r])
+            .filter(|&i| self.tracks[i].last_seen_s < t_s && gap(&self.tracks[i]))
+            .collect();
+        let tentative_left: Vec<usize> = m3b
+            .unmatched_rows
+            .iter()
+            .map(|&r| rest[r])
+            .filter(|&i| gap(&self.tracks[i]))
+            .collect();
+        let mut found_tentative = vec![false; self.tracks.len()];
+        for rows in [confirmed_left, tentative_left] {
+            if rows.is_empty() || unclaimed.is_empty() {
+                continue;
+            }
+            let dets: Vec<Detection> = unclaimed.iter().map(|&c| left[c]).collect();
+            let m = self.associate_by_distance(&rows, &dets);
+            for &(ti, di) in &m.matched {
+                found_tentative[rows[ti]] = self.tracks[rows[ti]].state == TrackState::Tentative;
+                self.apply_match(rows[ti], &dets[di], t_s);
+            }
+            unclaimed = m.unmatched_cols.iter().map(|&c| unclaimed[c]).collect();
+        }
         for &r in &m3b.unmatched_rows {
-            drop[rest[r]] = true;
+            drop[rest[r]] = !found_tentative[rest[r]];
         }
 
         // 4. Expire lost tracks, then bound how many are remembered.
@@ -405,7 +322,7 @@ impl ByteTracker {
         // this frame is one of them drawn again, or two of them drawn as one: it needs
         // `new_track_score` even inside the area.
         let mut tracked: Option<Vec<BoxXywh>> = None;
-        for &c in &m3.unmatched_cols {
+        for &c in &unclaimed {
             let d = left[c];
             let lowered = in_area(&d.bbox) && {
                 let cover = tracked.get_or_insert_with(|| {
@@ -436,6 +353,7 @@ impl ByteTracker {
             }
         }
         self.first_update = false;
+        self.last_update_s = Some(self.last_update_s.map_or(t_s, |p| p.max(t_s)));
 
         self.reported(t_s).map(|t| t.view(t.kf.bbox())).collect()
     }
@@ -527,6 +445,22 @@ impl ByteTracker {
             f64::from(1.0 - sim)
         });
         match_with_limit(&cost, f64::from(limit))
+    }
+
+    /// Association of `track_idx` against `dets` by the squared Mahalanobis distance of each
+    /// box from the track's prediction, gated at `gap_match_chi2`.
+    fn associate_by_distance(
+        &self,
+        track_idx: &[usize],
+        dets: &[Detection],
+    ) -> razz_core::assign::Matching {
+        let k = &self.config.kalman;
+        let cost = CostMatrix::from_fn(track_idx.len(), dets.len(), |r, c| {
+            self.tracks[track_idx[r]]
+                .kf
+                .mahalanobis_sq(&dets[c].bbox, k)
+        });
+        match_with_limit(&cost, self.config.gap_match_chi2)
     }
 
     fn bound_lost(&mut self) {

@@ -143,6 +143,23 @@ impl BoxKalman {
         }
     }
 
+    /// Squared Mahalanobis distance of a measured box from this state's box, over centre x,
+    /// centre y and height (the aspect is left out: the filter trusts it far more than one
+    /// measurement of it). Each axis is scaled by its predicted variance plus the measurement
+    /// noise `update` would use, so the same pixel gap is far after a short step and near
+    /// after a long one. Chi-square with 3 degrees of freedom for a box of this track.
+    pub fn mahalanobis_sq(&self, bbox: &BoxXywh, params: &KalmanParams) -> f64 {
+        let m = measure(bbox);
+        let r = (params.std_weight_position * self.axes[3].x).powi(2);
+        [0, 1, 3]
+            .iter()
+            .map(|&i| {
+                let ax = &self.axes[i];
+                (m[i] - ax.x).powi(2) / (ax.p00 + r).max(1e-9)
+            })
+            .sum()
+    }
+
     /// Drops the height velocity, as ByteTrack does for tracks that lost their detection.
     pub fn freeze_height(&self) -> Self {
         let mut s = *self;
@@ -201,6 +218,24 @@ mod tests {
             (u.x, u.v, u.p00, u.p01, u.p11),
             (12.75, 2.125, 1.5, 0.25, 1.875)
         );
+    }
+
+    #[test]
+    fn mahalanobis_distance_matches_hand_computed_values() {
+        // A 40x100 box centred at (100, 200). Initial position variance (2 x 0.05 x 100)^2 =
+        // 100 per axis, measurement noise (0.05 x 100)^2 = 25, so each axis is scaled by 125.
+        let params = KalmanParams::default();
+        let kf = BoxKalman::initiate(&BoxXywh::new(80.0, 150.0, 40.0, 100.0), &params);
+        // Centre 15 px to the right and 10 px taller, same centre height (the aspect is not
+        // compared): 15^2 / 125 + 10^2 / 125 = 1.8 + 0.8.
+        let d2 = kf.mahalanobis_sq(&BoxXywh::new(90.0, 145.0, 50.0, 110.0), &params);
+        assert!((d2 - 2.6).abs() < 1e-9, "{d2}");
+        // The same box after 0.5 s without a measurement: velocity variance (10 x 0.00625 x
+        // 100 / 0.06)^2 = 10850.69 grows the position variance by 0.25 x that, plus the
+        // random walk 25 x 0.5 / 0.06 = 208.33: 100 + 2712.67 + 208.33 + 25 = 3046.
+        let later = kf.predict(0.5, &params);
+        let d2 = later.mahalanobis_sq(&BoxXywh::new(90.0, 145.0, 50.0, 110.0), &params);
+        assert!((d2 - 325.0 / 3046.0).abs() < 1e-3, "{d2}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! ByteTrack's unit tests: hand-made boxes through `ByteTracker::update`, checked by id.
 
 use super::*;
+use crate::kalman::KalmanParams;
 
 fn det(x: f32, y: f32, score: f32) -> Detection {
     Detection::new(BoxXywh::new(x, y, 40.0, 100.0), score)
@@ -304,6 +305,62 @@ fn swap_ids_exchanges_two_confirmed_tracks() {
     assert_eq!(left_id(&t.update(0.3, &pair(3.0))), 2);
 }
 
+/// A person 40 px wide walking 50 px between detector runs 0.5 s apart: their boxes never
+/// overlap. The first update sees only someone standing far away (it confirms at once).
+fn walk_at_two_runs_a_second(cfg: TrackerConfig) -> Vec<Vec<TrackView>> {
+    let mut t = ByteTracker::new(cfg);
+    t.update(0.0, &[det(600.0, 10.0, 0.9)]);
+    (1..=6)
+        .map(|k| {
+            let x = 50.0 * k as f32;
+            t.update(
+                f64::from(k) * 0.5,
+                &[det(600.0, 10.0, 0.9), det(x, 10.0, 0.9)],
+            )
+            .into_iter()
+            .filter(|v| v.bbox.x < 500.0)
+            .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_walker_whose_boxes_no_longer_overlap_keeps_one_track_when_detections_are_far_apart() {
+    let walker = walk_at_two_runs_a_second(TrackerConfig::default());
+    // Tentative at 0.5 s, confirmed by its second box at 1.0 s, then kept under one id.
+    assert!(walker[0].is_empty());
+    let id = walker[1].first().expect("confirmed at its second box").id;
+    for (k, out) in walker.iter().enumerate().skip(1) {
+        assert_eq!(out.len(), 1, "run {k}");
+        assert_eq!(out[0].id, id, "run {k}");
+    }
+    // By overlap alone every box starts a tentative track that its next box cannot continue.
+    let overlap_only = walk_at_two_runs_a_second(TrackerConfig {
+        gap_match_after_s: 10.0,
+        ..TrackerConfig::default()
+    });
+    assert!(overlap_only.iter().all(|out| out.is_empty()));
+}
+
+#[test]
+fn boxes_that_do_not_overlap_continue_no_track_after_a_short_step_or_a_miss() {
+    // Every frame at 10 FPS: a box 50 px off is someone else.
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    t.update(0.0, &[det(0.0, 10.0, 0.9)]);
+    assert!(t.update(0.1, &[det(50.0, 10.0, 0.9)]).is_empty());
+    assert_eq!(t.confirmed()[0].state, TrackState::Lost);
+    // 0.5 s between updates, but the track missed the one before: lost tracks are found again
+    // by overlap only.
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    t.update(0.0, &[det(0.0, 10.0, 0.9)]);
+    assert!(t.update(0.5, &[]).is_empty());
+    assert!(t.update(1.0, &[det(50.0, 10.0, 0.9)]).is_empty());
+    // Matched in the previous update, it takes the box.
+    let mut t = ByteTracker::new(TrackerConfig::default());
+    t.update(0.0, &[det(0.0, 10.0, 0.9)]);
+    assert_eq!(t.update(0.5, &[det(50.0, 10.0, 0.9)])[0].id, 1);
+}
+
 #[test]
 fn ignores_invalid_boxes_and_backward_time() {
     let mut t = ByteTracker::new(TrackerConfig::default());
@@ -323,7 +380,7 @@ fn ignores_invalid_boxes_and_backward_time() {
 fn settings_out_of_range_are_refused_by_name() {
     assert_eq!(TrackerConfig::default().validate(), Ok(()));
     let base = TrackerConfig::default();
-    let cases: [(TrackerConfig, &str); 10] = [
+    let cases: [(TrackerConfig, &str); 12] = [
         (
             TrackerConfig {
                 high_score: f32::NAN,
@@ -380,6 +437,20 @@ fn settings_out_of_range_are_refused_by_name() {
                 ..base
             },
             "coast_s",
+        ),
+        (
+            TrackerConfig {
+                gap_match_after_s: -1.0,
+                ..base
+            },
+            "gap_match_after_s",
+        ),
+        (
+            TrackerConfig {
+                gap_match_chi2: f64::NAN,
+                ..base
+            },
+            "gap_match_chi2",
         ),
         // Weights this large, or an interval this small, turned every box into NaN.
         (
