@@ -32,6 +32,9 @@ pub struct FusionConfig {
     /// An identity unseen for longer than `occlusion_hold_s` is re-found by a track only if
     /// their appearance (when both have been embedded) is at least this similar (cosine).
     pub reacquire_min_cos: f32,
+    /// ... unless the track's feet are within `floor_gate_m` of where the identity stood when
+    /// it was lost (someone re-emerging from behind something): then this cosine will do.
+    pub reacquire_on_spot_min_cos: f32,
     /// Same camera, new track where a person was lost: feet within this many box heights.
     pub pixel_gate_heights: f64,
     /// Fastest walk assumed between sightings, metres per second (and box heights per second
@@ -80,6 +83,7 @@ impl Default for FusionConfig {
             floor_gate_m: 1.0,
             appearance_min_cos: 0.85,
             reacquire_min_cos: 0.75,
+            reacquire_on_spot_min_cos: 0.5,
             pixel_gate_heights: 0.75,
             max_speed_m_s: 2.5,
             grace_s: 3.0,
@@ -152,8 +156,13 @@ impl FusionConfig {
         if self.occlusion_hold_max_s < self.occlusion_hold_s {
             return Err("fusion: occlusion_hold_max_s cannot be less than occlusion_hold_s".into());
         }
-        if !(-1.0..=1.0).contains(&self.reacquire_min_cos) {
-            return Err("fusion: reacquire_min_cos must be within -1..1".into());
+        if !(-1.0..=1.0).contains(&self.reacquire_min_cos)
+            || !(-1.0..=1.0).contains(&self.reacquire_on_spot_min_cos)
+        {
+            return Err(
+                "fusion: reacquire_min_cos and reacquire_on_spot_min_cos must be within -1..1"
+                    .into(),
+            );
         }
         if !(-1.0..=1.0).contains(&self.appearance_min_cos)
             || !(0.0..=1.0).contains(&self.crop_max_covered)

@@ -14,7 +14,8 @@
 //!    by floor position (calibrated cameras; an unseen identity's nearest point over its last
 //!    `TRAIL_S` seen, since a lost track's last boxes often slipped), feet in the same camera
 //!    (re-acquisition after an occlusion or a tracker id switch), appearance, and the time
-//!    since the identity was seen; the rest start new identities;
+//!    since the identity was seen (after a long gap the look must not say no, and must say a
+//!    clear no where the person went out of sight); the rest start new identities;
 //! 4. merges identities whose feet agree for `merge_after_s` (seen together; an update without
 //!    one of them pauses the clock); if both had been counted as two people for
 //!    `DISTINCT_AFTER_S` before, the tracks came together, not the people: the younger

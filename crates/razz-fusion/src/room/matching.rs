@@ -136,6 +136,9 @@ impl RoomFusion {
         // after a long gap the person could be anywhere in a wide disc, so a match there is
         // less likely than the same match after a short gap.
         let mut spread = 0.0;
+        // Within the floor gate of where an unseen identity stood (its last position or trail):
+        // the track appears where the person was lost, not anywhere in their walking room.
+        let mut on_the_spot = false;
         // Floor position: against members seen now, else the last known position.
         if let Some(f) = ob.foot_m {
             let mut best: Option<f64> = None;
@@ -156,7 +159,9 @@ impl RoomFusion {
                 for (ts, g) in last.chain(ident.trail.iter().copied()) {
                     let since_s = (t_s - ts).max(0.0);
                     let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * since_s;
-                    let r = dist(f, g) / gate;
+                    let d = dist(f, g);
+                    on_the_spot |= d <= self.cfg.floor_gate_m;
+                    let r = d / gate;
                     if best.is_none_or(|b| r < b) {
                         best = Some(r);
                         spread = 1.0 - self.cfg.floor_gate_m / gate;
@@ -220,11 +225,18 @@ impl RoomFusion {
             Some((c, cam)) => {
                 let pair = self.pair(ob.cam, cam);
                 // Unseen for longer than a brief occlusion, the person could be anywhere in a
-                // wide disc: where a track is says little, so its look must not say no. In the
-                // two cases above the look must also be more alike than different people's here.
+                // wide disc: where a track is says little, so its look must not say no. Where
+                // they were lost it says more (someone stepping out from behind a pillar, whose
+                // crops the pillar spoiled), and only a look clearly unlike theirs says no. In
+                // the two cases above the look must also be more alike than different people's
+                // here.
                 let mut need =
                     if !co_visible && (gap_s > self.cfg.occlusion_hold_s || must_look_alike) {
-                        self.cfg.reacquire_min_cos
+                        if on_the_spot && !must_look_alike {
+                            self.cfg.reacquire_on_spot_min_cos
+                        } else {
+                            self.cfg.reacquire_min_cos
+                        }
                     } else {
                         f32::NEG_INFINITY
                     };

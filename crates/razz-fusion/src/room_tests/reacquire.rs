@@ -92,12 +92,23 @@ fn a_new_track_prefers_the_identity_lost_a_moment_ago() {
 
 #[test]
 fn after_a_long_gap_a_track_that_looks_different_is_someone_else() {
-    let look = |v: [f32; 2]| {
-        let mut t = at(9, 320.0, 300.0);
+    let look = |v: [f32; 2], x: f32| {
+        let mut t = at(9, x, 300.0);
         t.gallery = Some(gallery(&v));
         t
     };
-    for (other, joins) in [([0.0, 1.0], false), ([0.9, 0.436], true)] {
+    // (look, feet x of the new track, whether it joins). At x 320 the track is 0.2 m from where
+    // person 1 stood, within the 1 m floor gate: on the spot, where only a cosine under
+    // `reacquire_on_spot_min_cos` (0.5) says no; 0.7 joins there, but not at x 450, 1.5 m away
+    // (within the walking room of 1 + 2.5 x 3 = 8.5 m), where `reacquire_min_cos` (0.75) holds.
+    let cases = [
+        ([0.0, 1.0], 320.0, false),
+        ([0.9, 0.436], 320.0, true),
+        ([0.7, 0.714], 320.0, true),
+        ([0.7, 0.714], 450.0, false),
+        ([0.9, 0.436], 450.0, true),
+    ];
+    for (other, x, joins) in cases {
         let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
         // Watched 4 s mid-view with look (1, 0), then lost: held until 12 s.
         for k in 0..=20 {
@@ -105,13 +116,13 @@ fn after_a_long_gap_a_track_that_looks_different_is_someone_else() {
             t.gallery = Some(gallery(&[1.0, 0.0]));
             f.update(f64::from(k) * 0.2, &[seen(vec![t])]);
         }
-        // 3 s later (more than occlusion_hold_s), a track 20 px away: cosine 0 is a new
-        // person (the hidden one still counts), cosine 0.9 is the same one found again.
-        let u = f.update(7.0, &[seen(vec![look(other)])]);
+        // 3 s later (more than occlusion_hold_s), a new track: cosine 0 is a new person (the
+        // hidden one still counts), cosine 0.9 is the same one found again.
+        let u = f.update(7.0, &[seen(vec![look(other, x)])]);
         if joins {
-            assert_eq!((u.count, u.people[0].id), (1, 1));
+            assert_eq!((u.count, u.people[0].id), (1, 1), "{other:?} at {x}");
         } else {
-            assert_eq!(u.count, 2);
+            assert_eq!(u.count, 2, "{other:?} at {x}");
             assert!(u.people.iter().any(|p| p.id == 1 && !p.seen));
         }
     }
