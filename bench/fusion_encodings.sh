@@ -16,14 +16,7 @@ detect_fps=${DETECT_FPS:-5}
 gt=$RAZZ_SHARED_DATA/mot15/PETS09-S2L1/gt/gt.txt
 work=$(mktemp -d)
 cases_dir=${CASES_DIR:-$work/cases}
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$root" && cargo build --release -q -p razz)
-fi
-if [ ! -f "$cases_dir/overlap-h264/room.toml" ]; then
-  echo "bench: writing the fusion cases into $cases_dir"
-  (cd "$root" && RAZZ_CASES_DIR=$cases_dir cargo test --release -q -p razz --test fusion_cases \
-    -- --ignored write_cases >/dev/null 2>&1) || { echo "bench: write_cases failed" >&2; exit 1; }
-fi
+build_and_write_cases "$cases_dir"
 # CRF 18 and 28 views from the MJPEG ones, with the test's H.264 flags otherwise.
 for crf in 18 28; do
   for c in single overlap handover; do

@@ -55,3 +55,17 @@ add_cameras() {
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 children_rss_kib() { local t=0 c; for c in $(pgrep -P "$1"); do t=$((t + $(rss_kib "$c"))); done; echo $t; }
+
+# build_and_write_cases DIR: builds razz (unless SKIP_BUILD=1) and writes the fusion test's
+# cases into DIR (its ignored `write_cases` test: views cut from PETS09-S2L1 as MJPEG and
+# H.264, with their room configs) unless they are there already.
+build_and_write_cases() {
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    (cd "$root" && cargo build --release -q -p razz)
+  fi
+  if [ ! -f "$1/overlap-h264/room.toml" ]; then
+    echo "bench: writing the fusion cases into $1"
+    (cd "$root" && RAZZ_CASES_DIR=$1 cargo test --release -q -p razz --test fusion_cases \
+      -- --ignored write_cases >/dev/null 2>&1) || { echo "bench: write_cases failed" >&2; exit 1; }
+  fi
+}

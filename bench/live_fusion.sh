@@ -22,14 +22,7 @@ frames=795
 fps=10
 work=$(mktemp -d)
 cases_dir=${CASES_DIR:-$work/cases}
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$root" && cargo build --release -q -p razz)
-fi
-if [ ! -f "$cases_dir/overlap-h264/room.toml" ]; then
-  echo "bench: writing the fusion cases into $cases_dir"
-  (cd "$root" && RAZZ_CASES_DIR=$cases_dir cargo test --release -q -p razz --test fusion_cases \
-    -- --ignored write_cases >/dev/null 2>&1) || { echo "bench: write_cases failed" >&2; exit 1; }
-fi
+build_and_write_cases "$cases_dir"
 razz=$root/target/release/razz
 printf '%-10s %-38s %8s %7s %10s\n' case method exact MAE "floor IDF1"
 # score LINES CASE METHOD: one row of the table.
