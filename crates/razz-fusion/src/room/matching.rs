@@ -227,7 +227,7 @@ impl RoomFusion {
                 // Unseen for longer than a brief occlusion, the person could be anywhere in a
                 // wide disc: where a track is says little, so its look must not say no. Where
                 // they were lost it says more (someone stepping out from behind a pillar, whose
-                // crops the pillar spoiled), and only a look clearly unlike theirs says no. In
+                // crops may have changed with it), and only a clearly unlike look says no. In
                 // the two cases above the look must also be more alike than different people's
                 // here.
                 let mut need =
