@@ -239,10 +239,6 @@ const AMBIGUITY_MARGIN: f64 = 0.15;
 /// (between `occlusion_hold_s` and `occlusion_hold_max_s`): someone who stood in the room for
 /// a while and vanished mid-view is behind something, not gone.
 const HOLD_PER_WATCHED: f64 = 2.0;
-/// A box shorter than this share of its track's usual height has lost its feet.
-const SHORT_BOX: f32 = 0.8;
-/// Boxes short for this long are the track's new height, seconds.
-const SHORT_ACCEPT_S: f64 = 2.0;
 /// A box walking towards a frame side that it reaches within this time is at that edge, s.
 const EXIT_LOOKAHEAD_S: f32 = 0.3;
 /// A box moving along the top or bottom side it touches, faster than this many box widths per
@@ -466,34 +462,6 @@ impl RoomFusion {
                 [fx, fy + 0.5 * bh],
             ),
         ]
-    }
-
-    /// A box much shorter than its track's usual height has lost its feet (legs hidden by
-    /// someone or something in front, or a fragment of a person): its feet are put a usual
-    /// height below its top. A track short for `SHORT_ACCEPT_S` has changed (sat down, say).
-    fn anchor_short_boxes(&mut self, dt: f64, obs: &mut [Ob]) {
-        for ob in obs.iter_mut() {
-            let Some(link) = self.links.get_mut(&(ob.cam, ob.track)) else {
-                continue;
-            };
-            let h = ob.bbox.h;
-            if h < SHORT_BOX * link.height_px && link.short_s + dt < SHORT_ACCEPT_S {
-                link.short_s += dt;
-                if let Some(hm) = self.cameras[ob.cam].homography {
-                    let w_px = self.frame_px[ob.cam].0 as f32;
-                    let (fx, _) = feet::feet_px(&ob.bbox, w_px, self.aspect[ob.cam]);
-                    let fy = ob.bbox.y + link.height_px;
-                    ob.foot_m = hm.apply([f64::from(fx), f64::from(fy)]);
-                }
-            } else {
-                link.short_s = 0.0;
-                link.height_px = if h < SHORT_BOX * link.height_px {
-                    h
-                } else {
-                    0.7 * link.height_px + 0.3 * h
-                };
-            }
-        }
     }
 
     fn identity_mut(&mut self, id: u64) -> Option<&mut Identity> {

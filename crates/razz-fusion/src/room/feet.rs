@@ -11,8 +11,18 @@
 //! A whole person's width is learned per camera from the boxes far from both sides, starting
 //! at the pedestrian aspect 0.41 (width / height; the Caltech pedestrian benchmark's fixed
 //! aspect, and the median of razz's boxes on PETS09-S2L1 is 0.415).
+//!
+//! A box much shorter than its track's usual height has lost its feet instead: they are put a
+//! usual height below its top (`RoomFusion::anchor_short_boxes`).
 
 use razz_core::BoxXywh;
+
+use super::{Ob, RoomFusion};
+
+/// A box shorter than this share of its track's usual height has lost its feet.
+const SHORT_BOX: f32 = 0.8;
+/// Boxes short for this long are the track's new height, seconds.
+const SHORT_ACCEPT_S: f64 = 2.0;
 
 /// A standing person's box width over height, before a camera has shown any.
 pub(crate) const PERSON_ASPECT: f32 = 0.41;
@@ -51,6 +61,36 @@ pub(crate) fn learn_aspect(aspect: f32, bbox: &BoxXywh, frame_w_px: f32) -> f32 
     }
     let a = aspect + ASPECT_RATE * (bbox.w / bbox.h - aspect);
     a.clamp(ASPECT_RANGE.0, ASPECT_RANGE.1)
+}
+
+impl RoomFusion {
+    /// A box much shorter than its track's usual height has lost its feet (legs hidden by
+    /// someone or something in front, or a fragment of a person): its feet are put a usual
+    /// height below its top. A track short for `SHORT_ACCEPT_S` has changed (sat down, say).
+    pub(super) fn anchor_short_boxes(&mut self, dt: f64, obs: &mut [Ob]) {
+        for ob in obs.iter_mut() {
+            let Some(link) = self.links.get_mut(&(ob.cam, ob.track)) else {
+                continue;
+            };
+            let h = ob.bbox.h;
+            if h < SHORT_BOX * link.height_px && link.short_s + dt < SHORT_ACCEPT_S {
+                link.short_s += dt;
+                if let Some(hm) = self.cameras[ob.cam].homography {
+                    let w_px = self.frame_px[ob.cam].0 as f32;
+                    let (fx, _) = feet_px(&ob.bbox, w_px, self.aspect[ob.cam]);
+                    let fy = ob.bbox.y + link.height_px;
+                    ob.foot_m = hm.apply([f64::from(fx), f64::from(fy)]);
+                }
+            } else {
+                link.short_s = 0.0;
+                link.height_px = if h < SHORT_BOX * link.height_px {
+                    h
+                } else {
+                    0.7 * link.height_px + 0.3 * h
+                };
+            }
+        }
+    }
 }
 
 #[cfg(test)]
