@@ -22,16 +22,22 @@
 //!    identity's tracks go to the older, and it stays as the person one of them let go of,
 //!    held like anyone lost (as step 5 left it at its last update) but at most
 //!    `occlusion_hold_s` from the merge;
-//! 5. ages identities: unseen for `grace_s` (and no longer held) ends them.
+//! 5. ages identities: unseen for `grace_s` (and no longer held) ends them; an unconfirmed
+//!    one (below) ends as soon as it is no longer held, so a track its tracker finds again
+//!    later is placed afresh.
 //!
 //! The count is the identities seen now plus those lost inside the view within
 //! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
 //! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
-//! person standing behind a pillar). One that left through a frame edge stops counting at once:
-//! a box at a frame side (not walking along the top or bottom), or walking towards it and
-//! there within `EXIT_LOOKAHEAD_S`, unless another calibrated camera sees the floor beyond that
-//! side (a hand-over seam: the person is between views, so held). Such an identity is taken up
-//! again only by a track that looks like them, not by whoever walks in at the same door.
+//! person standing behind a pillar). One seen only by one camera, at a floor point that
+//! another calibrated camera online sees, is held at most twice as long as it was watched,
+//! wherever lost (unconfirmed): the other camera never saw it, and a brief box of that sort is
+//! a tracker's double or a false box more often than a person. One that left through a frame
+//! edge stops counting at once: a box at a frame side (not walking along the top or bottom),
+//! or walking towards it and there within `EXIT_LOOKAHEAD_S`, unless another calibrated camera
+//! sees the floor beyond that side (a hand-over seam: the person is between views, so held).
+//! Such an identity is taken up again only by a track that looks like them, not by whoever
+//! walks in at the same door.
 //!
 //! With a floor area set, only people whose feet are inside it count (and are listed); the
 //! others are fused all the same.
@@ -181,6 +187,9 @@ struct Identity {
     /// Last seen deep inside every view that saw them: if unseen now, behind something in
     /// the room, so not whoever appears near an outer frame side (unless they look alike).
     lost_deep: bool,
+    /// Last seen briefly by one camera only, where another calibrated camera looks: held
+    /// shortly (see `HOLD_PER_WATCHED`), and ended, not remembered for `grace_s`, after that.
+    unconfirmed: bool,
     members: Vec<(usize, u64)>,
     /// Where its tracks let this person go, with their scores: the last boxes of the tracks it
     /// had when a merge left it as its own person (see `merge`), until it is seen again.
@@ -195,9 +204,11 @@ impl Identity {
         t_s <= self.hold_until_s
     }
 
-    /// Unseen past `grace_s` and no longer held: the identity ends and can match nothing.
+    /// Unseen (now) past `grace_s`, or unconfirmed, and no longer held: the identity ends and
+    /// can match nothing.
     fn expired(&self, t_s: f64, grace_s: f64) -> bool {
-        t_s - self.last_seen_s > grace_s && !self.held(t_s)
+        let unseen_s = t_s - self.last_seen_s;
+        self.now.is_empty() && (unseen_s > grace_s || self.unconfirmed) && !self.held(t_s)
     }
 }
 
@@ -237,7 +248,9 @@ const INF: f64 = f64::INFINITY;
 const AMBIGUITY_MARGIN: f64 = 0.15;
 /// A person lost deep inside the view counts this many times as long as they had been watched
 /// (between `occlusion_hold_s` and `occlusion_hold_max_s`): someone who stood in the room for
-/// a while and vanished mid-view is behind something, not gone.
+/// a while and vanished mid-view is behind something, not gone. One seen only by one camera
+/// where another calibrated camera looks too counts at most this many times as long as they
+/// had been watched, wherever lost: a brief box that a second view never confirmed.
 const HOLD_PER_WATCHED: f64 = 2.0;
 /// A box walking towards a frame side that it reaches within this time is at that edge, s.
 const EXIT_LOOKAHEAD_S: f32 = 0.3;
@@ -265,6 +278,8 @@ pub struct RoomFusion {
     cameras: Vec<CameraSetup>,
     inverse: Vec<Option<Homography>>,
     frame_px: Vec<(u32, u32)>,
+    /// Which cameras sent observations to the latest update.
+    online: Vec<bool>,
     /// Each camera's whole-person box width over height (see `feet`).
     aspect: Vec<f32>,
     links: HashMap<(usize, u64), Link>,
@@ -301,6 +316,7 @@ impl RoomFusion {
         Self {
             cfg,
             frame_px: vec![(0, 0); n],
+            online: vec![false; n],
             aspect: vec![feet::PERSON_ASPECT; n],
             inverse,
             cameras,
@@ -369,8 +385,10 @@ impl RoomFusion {
 
     fn flatten(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> Vec<Ob> {
         let mut out = Vec::new();
+        self.online.fill(false);
         for (cam, o) in obs.iter().enumerate().take(self.cameras.len()) {
             let Some(o) = o else { continue };
+            self.online[cam] = true;
             self.frame_px[cam] = (o.frame_w_px, o.frame_h_px);
             let h = self.cameras[cam].homography;
             let w_px = o.frame_w_px as f32;

@@ -16,6 +16,7 @@ use crate::room::{CameraObs, CameraSetup, RoomFusion, TrackObs};
 mod floor_area;
 mod merge;
 mod reacquire;
+mod witness;
 
 fn cam(id: &str, shift_m: f64) -> CameraSetup {
     CameraSetup {

@@ -167,6 +167,11 @@ impl RoomFusion {
                 && !floor.is_some_and(|f| self.inside_other_view(f, &cams));
             let deep = ident.now.iter().all(|&i| obs[i].deep_inside);
             let watched_s = t_s - ident.first_seen_s;
+            // Seen by this one camera only, standing where another calibrated camera (online)
+            // looks: that camera is a witness that never saw them. A brief box of this sort is
+            // more often a tracker's double or a false box than a person (`HOLD_PER_WATCHED`).
+            let unwitnessed = ident.members.iter().all(|m| m.0 == cams[0])
+                && floor.is_some_and(|f| self.another_camera_looks(f, &cams));
             let ident = &mut self.identities[k];
             ident.last_seen_s = t_s;
             ident.let_go.clear();
@@ -189,12 +194,19 @@ impl RoomFusion {
             }
             ident.left_view = leaving;
             ident.lost_deep = deep && !leaving;
+            let watched_hold_s = HOLD_PER_WATCHED * watched_s;
+            let hold_s = if deep {
+                watched_hold_s.clamp(hold, hold_max.max(hold))
+            } else {
+                hold
+            };
+            ident.unconfirmed = unwitnessed && watched_hold_s < hold_s;
             ident.hold_until_s = if leaving {
                 t_s
-            } else if deep {
-                t_s + (HOLD_PER_WATCHED * watched_s).clamp(hold, hold_max.max(hold))
+            } else if unwitnessed {
+                t_s + hold_s.min(watched_hold_s)
             } else {
-                t_s + hold
+                t_s + hold_s
             };
         }
         // Every ended identity is unseen, so the count needs no list until it is over.
@@ -241,21 +253,23 @@ impl RoomFusion {
 
     /// Whether a floor point falls inside the image of a calibrated camera not in `except`.
     pub(super) fn inside_other_view(&self, floor: [f64; 2], except: &[usize]) -> bool {
+        (0..self.cameras.len()).any(|c| !except.contains(&c) && self.in_image(c, floor))
+    }
+
+    /// `inside_other_view`, counting only the cameras online now (one offline sees nobody).
+    fn another_camera_looks(&self, floor: [f64; 2], except: &[usize]) -> bool {
+        (0..self.cameras.len())
+            .any(|c| !except.contains(&c) && self.online[c] && self.in_image(c, floor))
+    }
+
+    /// Whether a floor point falls inside calibrated camera `c`'s image (within the edge margin).
+    fn in_image(&self, c: usize, floor: [f64; 2]) -> bool {
         let m = f64::from(self.cfg.edge_margin_px);
-        (0..self.cameras.len()).any(|c| {
-            if except.contains(&c) {
-                return false;
-            }
-            let (w, h) = self.frame_px[c];
-            let Some(p) = self.inverse[c].and_then(|inv| inv.apply(floor)) else {
-                return false;
-            };
-            w > 0
-                && p[0] >= -m
-                && p[1] >= -m
-                && p[0] <= f64::from(w) + m
-                && p[1] <= f64::from(h) + m
-        })
+        let (w, h) = self.frame_px[c];
+        let Some(p) = self.inverse[c].and_then(|inv| inv.apply(floor)) else {
+            return false;
+        };
+        w > 0 && p[0] >= -m && p[1] >= -m && p[0] <= f64::from(w) + m && p[1] <= f64::from(h) + m
     }
 
     pub(super) fn output(&self, t_s: f64, obs: &[Ob], urgent: Vec<(usize, u64)>) -> RoomUpdate {

@@ -319,6 +319,7 @@ impl RoomFusion {
                             hold_until_s: t_s,
                             left_view: false,
                             lost_deep: false,
+                            unconfirmed: false,
                             members: Vec::new(),
                             let_go: Vec::new(),
                             now: Vec::new(),
