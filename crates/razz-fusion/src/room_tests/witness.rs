@@ -39,6 +39,23 @@ fn a_brief_box_that_the_other_camera_never_saw_is_held_briefly() {
 }
 
 #[test]
+fn an_offline_camera_is_no_witness() {
+    // As above, feet at (4, 3) m inside camera 1's image, but camera 1 sends nothing (offline)
+    // after its first update: it could not have seen them, so they are held the usual 2 s.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 3.0)]);
+    f.update(0.0, &[seen(vec![]), seen(vec![])]);
+    for k in 1..=3 {
+        let u = f.update(f64::from(k) * 0.2, &[seen(vec![at(1, 400.0, 300.0)]), None]);
+        assert_eq!(u.count, 1);
+    }
+    let counts: Vec<usize> = [1.5, 2.5, 2.7]
+        .iter()
+        .map(|&t| f.update(t, &[seen(vec![]), None]).count)
+        .collect();
+    assert_eq!(counts, [1, 1, 0]);
+}
+
+#[test]
 fn someone_watched_for_a_while_by_one_camera_is_held_as_usual() {
     // Seen 1.4 s by camera 0 alone, at a point camera 1 sees: twice 1.4 s is more than the
     // 2 s hold, so the witness rule takes nothing off (deep inside: 2.8 s, until 4.2 s).
