@@ -13,6 +13,7 @@ use crate::gallery::{Gallery, TrackGalleries};
 use crate::homography::Homography;
 use crate::room::{CameraObs, CameraSetup, RoomFusion, TrackObs};
 
+mod feet;
 mod floor_area;
 mod merge;
 mod reacquire;

@@ -23,6 +23,9 @@ use super::{Ob, RoomFusion};
 const SHORT_BOX: f32 = 0.8;
 /// Boxes short for this long are the track's new height, seconds.
 const SHORT_ACCEPT_S: f64 = 2.0;
+/// A box taller than this share of its track's usual height is two people drawn as one, or a
+/// bad fit: it does not teach the usual height.
+const TALL_BOX: f32 = 1.25;
 
 /// A standing person's box width over height, before a camera has shown any.
 pub(crate) const PERSON_ASPECT: f32 = 0.41;
@@ -67,6 +70,9 @@ impl RoomFusion {
     /// A box much shorter than its track's usual height has lost its feet (legs hidden by
     /// someone or something in front, or a fragment of a person): its feet are put a usual
     /// height below its top. A track short for `SHORT_ACCEPT_S` has changed (sat down, say).
+    /// A box much taller than usual (`TALL_BOX`) keeps its own feet and teaches nothing; a
+    /// person who really grew (stood up) keeps the old usual height, so their boxes are never
+    /// taken for short ones.
     pub(super) fn anchor_short_boxes(&mut self, dt: f64, obs: &mut [Ob]) {
         for ob in obs.iter_mut() {
             let Some(link) = self.links.get_mut(&(ob.cam, ob.track)) else {
@@ -81,6 +87,10 @@ impl RoomFusion {
                     let fy = ob.bbox.y + link.height_px;
                     ob.foot_m = hm.apply([f64::from(fx), f64::from(fy)]);
                 }
+            } else if h > TALL_BOX * link.height_px {
+                // Not learned: a usual height raised by it would make the next whole boxes
+                // look short, and put their feet below the person.
+                link.short_s = 0.0;
             } else {
                 link.short_s = 0.0;
                 link.height_px = if h < SHORT_BOX * link.height_px {
