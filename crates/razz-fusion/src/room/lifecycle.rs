@@ -166,11 +166,17 @@ impl RoomFusion {
             let leaving = ident.now.iter().all(|&i| obs[i].at_edge)
                 && !floor.is_some_and(|f| self.inside_other_view(f, &cams));
             let deep = ident.now.iter().all(|&i| obs[i].deep_inside);
-            let watched_s = t_s - ident.first_seen_s;
-            // Seen by this one camera only, standing where another calibrated camera (online)
-            // looks: that camera is a witness that never saw them. A brief box of this sort is
-            // more often a tracker's double or a false box than a person (`HOLD_PER_WATCHED`).
-            let unwitnessed = ident.members.iter().all(|m| m.0 == cams[0])
+            let watched_hold_s = HOLD_PER_WATCHED * (t_s - ident.first_seen_s);
+            let hold_s = if deep {
+                watched_hold_s.clamp(hold, hold_max.max(hold))
+            } else {
+                hold
+            };
+            // Watched briefly, by this one camera only, standing where another calibrated
+            // camera (online) looks: that camera is a witness that never saw them. A box of
+            // this sort is more often a tracker's double or a false box than a person.
+            let unconfirmed = watched_hold_s < hold_s
+                && ident.members.iter().all(|m| m.0 == cams[0])
                 && floor.is_some_and(|f| self.another_camera_looks(f, &cams));
             let ident = &mut self.identities[k];
             ident.last_seen_s = t_s;
@@ -194,17 +200,11 @@ impl RoomFusion {
             }
             ident.left_view = leaving;
             ident.lost_deep = deep && !leaving;
-            let watched_hold_s = HOLD_PER_WATCHED * watched_s;
-            let hold_s = if deep {
-                watched_hold_s.clamp(hold, hold_max.max(hold))
-            } else {
-                hold
-            };
-            ident.unconfirmed = unwitnessed && watched_hold_s < hold_s;
+            ident.unconfirmed = unconfirmed;
             ident.hold_until_s = if leaving {
                 t_s
-            } else if unwitnessed {
-                t_s + hold_s.min(watched_hold_s)
+            } else if unconfirmed {
+                t_s + watched_hold_s
             } else {
                 t_s + hold_s
             };

@@ -21,8 +21,17 @@ fn lost_after_0_4_s(x_px: f32, both: bool, at_s: &[f64]) -> Vec<usize> {
         );
         assert_eq!(u.count, 1);
     }
+    counts_unseen(&mut f, at_s, true)
+}
+
+/// The count at each of `at_s` while neither camera sees anyone (camera 1 offline unless
+/// `b_online`).
+fn counts_unseen(f: &mut RoomFusion, at_s: &[f64], b_online: bool) -> Vec<usize> {
     at_s.iter()
-        .map(|&t| f.update(t, &[seen(vec![]), seen(vec![])]).count)
+        .map(|&t| {
+            f.update(t, &[seen(vec![]), b_online.then(|| seen(vec![])).flatten()])
+                .count
+        })
         .collect()
 }
 
@@ -48,11 +57,7 @@ fn an_offline_camera_is_no_witness() {
         let u = f.update(f64::from(k) * 0.2, &[seen(vec![at(1, 400.0, 300.0)]), None]);
         assert_eq!(u.count, 1);
     }
-    let counts: Vec<usize> = [1.5, 2.5, 2.7]
-        .iter()
-        .map(|&t| f.update(t, &[seen(vec![]), None]).count)
-        .collect();
-    assert_eq!(counts, [1, 1, 0]);
+    assert_eq!(counts_unseen(&mut f, &[1.5, 2.5, 2.7], false), [1, 1, 0]);
 }
 
 #[test]
@@ -66,11 +71,7 @@ fn someone_watched_for_a_while_by_one_camera_is_held_as_usual() {
             &[seen(vec![at(1, 400.0, 300.0)]), seen(vec![])],
         );
     }
-    let counts: Vec<usize> = [3.0, 4.1, 4.3]
-        .iter()
-        .map(|&t| f.update(t, &[seen(vec![]), seen(vec![])]).count)
-        .collect();
-    assert_eq!(counts, [1, 1, 0]);
+    assert_eq!(counts_unseen(&mut f, &[3.0, 4.1, 4.3], true), [1, 1, 0]);
 }
 
 #[test]
