@@ -29,7 +29,9 @@
 //! The count is the identities seen now plus those lost inside the view within
 //! `occlusion_hold_s` (a person behind someone is still in the room), or, when lost deep inside
 //! the view, within twice the time they had been watched (up to `occlusion_hold_max_s`: a
-//! person standing behind a pillar). One seen only by one camera, at a floor point that
+//! person standing behind a pillar). Beside a seam counts as deep inside, unless another camera
+//! online sees the floor all around the feet: it would see the person, so they are held as
+//! anyone lost in sight. One seen only by one camera, at a floor point that
 //! another calibrated camera online sees, is held at most twice as long as it was watched,
 //! wherever lost (unconfirmed): the other camera never saw it, and a brief box of that sort is
 //! a tracker's double or a false box more often than a person. One that left through a frame
@@ -238,9 +240,14 @@ struct Ob {
     /// Within `edge_margin_px` of a frame side beyond which no other camera sees the floor
     /// (of two such sides, the one it walks towards): entering or leaving the room's sight.
     at_edge: bool,
-    /// At least a box width from the sides and half a box height from the top and bottom:
-    /// a person lost here did not walk out of the view.
+    /// At least a box width from the sides and half a box height from the top and bottom, or
+    /// nearer a side beyond which another calibrated camera sees the floor (a seam): a person
+    /// lost here did not walk out of the room's sight.
     deep_inside: bool,
+    /// Deep inside only because the floor beyond a near side is another camera's view, and
+    /// another camera online sees the floor around the feet (1.5 box widths either way): it
+    /// would see this person whole, so a loss here is not a long hiding place.
+    seen_whole_elsewhere: bool,
 }
 
 const INF: f64 = f64::INFINITY;
@@ -414,6 +421,7 @@ impl RoomFusion {
                     gallery: t.gallery.clone(),
                     at_edge: false,
                     deep_inside: false,
+                    seen_whole_elsewhere: false,
                 });
             }
         }
@@ -442,6 +450,8 @@ impl RoomFusion {
                 .max_by(|&a, &b| toward[a].total_cmp(&toward[b]));
             ob.at_edge = exit.is_some_and(|k| !sides[k].watched_beyond);
             ob.deep_inside = sides.iter().all(|s| s.far || s.watched_beyond);
+            ob.seen_whole_elsewhere =
+                ob.deep_inside && !sides.iter().all(|s| s.far) && self.other_camera_sees_around(ob);
         }
         out
     }

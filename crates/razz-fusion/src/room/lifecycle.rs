@@ -166,8 +166,11 @@ impl RoomFusion {
             let leaving = ident.now.iter().all(|&i| obs[i].at_edge)
                 && !floor.is_some_and(|f| self.inside_other_view(f, &cams));
             let deep = ident.now.iter().all(|&i| obs[i].deep_inside);
+            // Lost at a seam where another camera sees them whole: that camera would go on
+            // seeing them, so they are held as anyone lost in sight, not as one hidden.
+            let witnessed = ident.now.iter().all(|&i| obs[i].seen_whole_elsewhere);
             let watched_hold_s = HOLD_PER_WATCHED * (t_s - ident.first_seen_s);
-            let hold_s = if deep {
+            let hold_s = if deep && !witnessed {
                 watched_hold_s.clamp(hold, hold_max.max(hold))
             } else {
                 hold
@@ -260,6 +263,25 @@ impl RoomFusion {
     fn another_camera_looks(&self, floor: [f64; 2], except: &[usize]) -> bool {
         (0..self.cameras.len())
             .any(|c| !except.contains(&c) && self.online[c] && self.in_image(c, floor))
+    }
+
+    /// Whether a camera online other than `ob`'s has in its image the floor at `ob`'s feet and
+    /// 1.5 box widths either side of them (the probes `sides` uses): it would see them whole.
+    pub(super) fn other_camera_sees_around(&self, ob: &Ob) -> bool {
+        let Some(h) = self.cameras[ob.cam].homography else {
+            return false;
+        };
+        let (fx, fy) = ob.bbox.foot();
+        let (fx, fy) = (f64::from(fx), f64::from(fy));
+        let bw = f64::from(ob.bbox.w);
+        let probes = [[fx - 1.5 * bw, fy], [fx, fy], [fx + 1.5 * bw, fy]];
+        let sees_all = |c: usize| {
+            probes.iter().all(|&p| {
+                h.same_side_of_horizon([fx, fy], p)
+                    && h.apply(p).is_some_and(|f| self.in_image(c, f))
+            })
+        };
+        (0..self.cameras.len()).any(|c| c != ob.cam && self.online[c] && sees_all(c))
     }
 
     /// Whether a floor point falls inside calibrated camera `c`'s image (within the edge margin).

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{at, cam, cfg, gallery, seen, two};
+use super::{at, cam, cfg, gallery, seen};
 use razz_core::BoxXywh;
 
 use crate::gallery::Gallery;
@@ -41,10 +41,12 @@ fn a_person_watched_for_long_and_lost_mid_view_is_held_longer() {
     }
     assert_eq!(f.update(6.0, &[seen(vec![])]).count, 1);
     assert_eq!(f.update(6.1, &[seen(vec![])]).count, 0);
-    // Unless the floor beyond that edge is another camera's view: camera 0's right edge (x 640,
-    // floor 6.4 m) lies inside camera 1's (floor 3..9.4 m). Lost at x 620 beside it, seen by
-    // neither camera, the person is hidden, not gone: held twice the 4 s watched.
-    let mut f = two();
+    // Unless the floor beyond that edge is another camera's view: camera 1's image starts at
+    // camera 0's right edge (x 640, floor 6.4 m). Lost at x 620 beside it, seen by neither
+    // camera, the person is hidden between the views, not gone: held twice the 4 s watched.
+    // (Where camera 1 sees the floor all around the feet, it would see them: see
+    // `witness::someone_lost_where_the_other_camera_sees_all_around_is_held_as_in_sight`.)
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 6.4)]);
     for k in 0..=20 {
         f.update(
             f64::from(k) * 0.2,

@@ -96,3 +96,35 @@ fn a_track_coming_back_after_its_unconfirmed_identity_ended_is_placed_afresh() {
     assert_eq!(u.count, 1);
     assert_eq!(u.people[0].id, 1);
 }
+
+/// Watched 4.4 s standing at camera 1's left side (feet at its image x 25), by camera 0 too
+/// (x `25 + 100 * shift_m`, until 4.0 s) when `both`; then nobody sees anyone. The count at
+/// each of `at_s`.
+fn lost_at_camera_1s_left_side(shift_m: f64, both: bool, at_s: &[f64]) -> Vec<usize> {
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", shift_m)]);
+    for k in 0..=22 {
+        let t = f64::from(k) * 0.2;
+        let a = if both && t < 3.9 {
+            vec![at(1, 25.0 + 100.0 * shift_m as f32, 300.0)]
+        } else {
+            vec![]
+        };
+        let u = f.update(t, &[seen(a), seen(vec![at(7, 25.0, 300.0)])]);
+        assert_eq!(u.count, 1);
+    }
+    counts_unseen(&mut f, at_s, true)
+}
+
+#[test]
+fn someone_lost_where_the_other_camera_sees_all_around_is_held_as_in_sight() {
+    // Camera 1 starts 3 m into camera 0's view: camera 0 sees the floor 0.6 m either side of
+    // the feet (3.25 m) and saw the person until 4.0 s. Lost beside the seam, not hidden
+    // there: held `occlusion_hold_s` (2 s, until 6.4 s), not 2 x 4.4 s.
+    assert_eq!(lost_at_camera_1s_left_side(3.0, true, &[6.3, 6.5]), [1, 0]);
+    // Camera 1 starts where camera 0's image ends (6.4 m): the feet (6.65 m) are outside it,
+    // so nobody sees where they went: hidden between the views, held 8.8 s (until 13.2 s).
+    assert_eq!(
+        lost_at_camera_1s_left_side(6.4, false, &[6.5, 13.1, 13.3]),
+        [1, 1, 0]
+    );
+}
