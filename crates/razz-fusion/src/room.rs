@@ -163,6 +163,8 @@ struct Link {
     height_px: f32,
     /// How long its boxes have been short (see `anchor_short_boxes`), seconds.
     short_s: f64,
+    /// How long its boxes have been much taller than usual, seconds.
+    tall_s: f64,
     /// Cost of the match that made the link (0 for the identity's founder).
     cost: f64,
     /// The feet's image velocity (smoothed over measured boxes), pixels per second.

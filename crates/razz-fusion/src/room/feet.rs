@@ -26,6 +26,8 @@ const SHORT_ACCEPT_S: f64 = 2.0;
 /// A box taller than this share of its track's usual height is two people drawn as one, or a
 /// bad fit: it does not teach the usual height.
 const TALL_BOX: f32 = 1.25;
+/// Boxes tall for this long are the track's new height (stood up), seconds.
+const TALL_ACCEPT_S: f64 = 2.0;
 
 /// A standing person's box width over height, before a camera has shown any.
 pub(crate) const PERSON_ASPECT: f32 = 0.41;
@@ -70,9 +72,8 @@ impl RoomFusion {
     /// A box much shorter than its track's usual height has lost its feet (legs hidden by
     /// someone or something in front, or a fragment of a person): its feet are put a usual
     /// height below its top. A track short for `SHORT_ACCEPT_S` has changed (sat down, say).
-    /// A box much taller than usual (`TALL_BOX`) keeps its own feet and teaches nothing; a
-    /// person who really grew (stood up) keeps the old usual height, so their boxes are never
-    /// taken for short ones.
+    /// A box much taller than usual (`TALL_BOX`) keeps its own feet and teaches nothing, unless
+    /// the track's boxes have been that tall for `TALL_ACCEPT_S`: the person grew (stood up).
     pub(super) fn anchor_short_boxes(&mut self, dt: f64, obs: &mut [Ob]) {
         for ob in obs.iter_mut() {
             let Some(link) = self.links.get_mut(&(ob.cam, ob.track)) else {
@@ -81,19 +82,23 @@ impl RoomFusion {
             let h = ob.bbox.h;
             if h < SHORT_BOX * link.height_px && link.short_s + dt < SHORT_ACCEPT_S {
                 link.short_s += dt;
+                link.tall_s = 0.0;
                 if let Some(hm) = self.cameras[ob.cam].homography {
                     let w_px = self.frame_px[ob.cam].0 as f32;
                     let (fx, _) = feet_px(&ob.bbox, w_px, self.aspect[ob.cam]);
                     let fy = ob.bbox.y + link.height_px;
                     ob.foot_m = hm.apply([f64::from(fx), f64::from(fy)]);
                 }
-            } else if h > TALL_BOX * link.height_px {
+            } else if h > TALL_BOX * link.height_px && link.tall_s + dt < TALL_ACCEPT_S {
                 // Not learned: a usual height raised by it would make the next whole boxes
                 // look short, and put their feet below the person.
                 link.short_s = 0.0;
+                link.tall_s += dt;
             } else {
+                let changed = h < SHORT_BOX * link.height_px || h > TALL_BOX * link.height_px;
                 link.short_s = 0.0;
-                link.height_px = if h < SHORT_BOX * link.height_px {
+                link.tall_s = 0.0;
+                link.height_px = if changed {
                     h
                 } else {
                     0.7 * link.height_px + 0.3 * h

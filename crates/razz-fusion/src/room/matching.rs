@@ -357,6 +357,7 @@ impl RoomFusion {
                         prefer_s: 0.0,
                         height_px: ob.bbox.h,
                         short_s: 0.0,
+                        tall_s: 0.0,
                         cost: c,
                         foot_vel_px_s: [0.0; 2],
                         measured: (ob.measured_s, ob.bbox.foot()),

@@ -39,3 +39,28 @@ fn a_box_over_two_people_does_not_teach_the_height() {
         t += 0.1;
     }
 }
+
+#[test]
+fn a_person_who_stands_up_teaches_the_new_height_after_a_while() {
+    // Sitting (60 px boxes) for 1 s, then standing (100 px) for 2.5 s, feet at floor (3, 4) m.
+    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+    let mut t = 0.0;
+    while t < 1.0 {
+        f.update(t, &[seen(vec![standing(1, 300.0, 60.0)])]);
+        t += 0.1;
+    }
+    while t < 3.5 {
+        f.update(t, &[seen(vec![standing(1, 300.0, 100.0)])]);
+        t += 0.1;
+    }
+    // A desk now hides the legs: 60 px boxes with the standing top (y 300). Tall for longer
+    // than 2 s, 100 px is the usual height, so these are short boxes whose feet stay 100 px
+    // below the top: 4 m. Had the sitting height stayed, the feet would be at 3.6 m.
+    let legs_hidden = TrackObs {
+        bbox: BoxXywh::new(280.0, 300.0, 40.0, 60.0),
+        ..standing(1, 300.0, 60.0)
+    };
+    let u = f.update(t, &[seen(vec![legs_hidden])]);
+    let y_dm = u.people[0].floor_m.map(|p| (p[1] * 10.0).round());
+    assert_eq!(y_dm, Some(40.0));
+}
