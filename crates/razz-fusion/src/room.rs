@@ -12,7 +12,8 @@
 //!    `merge_after_s` (a link made on a bad first box is re-sorted);
 //! 3. matches unlinked tracks, camera by camera, to identities that camera does not see now,
 //!    by floor position (calibrated cameras; an unseen identity's nearest point over its last
-//!    `TRAIL_S` seen, since a lost track's last boxes often slipped), feet in the same camera
+//!    `TRAIL_S` seen, since a lost track's last boxes often slipped, or where it was heading
+//!    if it was walking), feet in the same camera
 //!    (re-acquisition after an occlusion or a tracker id switch), appearance, and the time
 //!    since the identity was seen (after a long gap the look must not say no, and must say a
 //!    clear no where the person went out of sight); the rest start new identities;

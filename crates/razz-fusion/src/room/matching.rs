@@ -25,6 +25,33 @@ fn born_where_it_stood(young: &Identity, old: &Identity, gate_m: f64) -> bool {
     stood.is_some_and(|p| dist(p, born) <= gate_m)
 }
 
+/// An unseen identity that was walking at least this fast over its trail is looked for where
+/// it was heading too, metres per second.
+const HEADING_MIN_M_S: f64 = 0.5;
+/// ... with a trail at least this long, seconds.
+const HEADING_MIN_TRAIL_S: f64 = 0.5;
+/// Around the point it was heading for, the gate widens by this per second unseen (people
+/// slow down and turn), metres per second.
+const HEADING_SPREAD_M_S: f64 = 0.5;
+
+/// Where an unseen identity would be at `t_s` had it walked on at its pace over its trail
+/// (at most `max_speed_m_s`): `None` unless it was walking (`HEADING_MIN_M_S`).
+fn heading_m(ident: &Identity, t_s: f64, max_speed_m_s: f64) -> Option<[f64; 2]> {
+    let last = ident.floor_m?;
+    let &(t0_s, p0) = ident.trail.front()?;
+    let trail_s = ident.last_seen_s - t0_s;
+    if trail_s < HEADING_MIN_TRAIL_S {
+        return None;
+    }
+    let v = [(last[0] - p0[0]) / trail_s, (last[1] - p0[1]) / trail_s];
+    let speed = v[0].hypot(v[1]);
+    if speed.is_nan() || speed < HEADING_MIN_M_S {
+        return None;
+    }
+    let k = speed.min(max_speed_m_s) / speed * (t_s - ident.last_seen_s).max(0.0);
+    Some([last[0] + k * v[0], last[1] + k * v[1]])
+}
+
 /// A track started at most this long before an identity of its camera was lost (both seen
 /// for a moment) can succeed it (see `succeed`), seconds.
 const SUCCESSOR_MAX_AGE_S: f64 = 0.5;
@@ -161,6 +188,20 @@ impl RoomFusion {
                     let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * since_s;
                     let d = dist(f, g);
                     on_the_spot |= d <= self.cfg.floor_gate_m;
+                    let r = d / gate;
+                    if best.is_none_or(|b| r < b) {
+                        best = Some(r);
+                        spread = 1.0 - self.cfg.floor_gate_m / gate;
+                    }
+                }
+                // Or where they were heading: someone who walked steadily out of sight
+                // (behind others, or past a camera whose detector misses them for a while)
+                // is found on their way, like one found where they stood.
+                if let Some(p) = heading_m(ident, t_s, self.cfg.max_speed_m_s) {
+                    let since_s = (t_s - ident.last_seen_s).max(0.0);
+                    let gate = self.cfg.floor_gate_m + HEADING_SPREAD_M_S * since_s;
+                    let d = dist(f, p);
+                    on_the_spot |= d <= gate;
                     let r = d / gate;
                     if best.is_none_or(|b| r < b) {
                         best = Some(r);

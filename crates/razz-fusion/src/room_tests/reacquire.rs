@@ -131,6 +131,28 @@ fn after_a_long_gap_a_track_that_looks_different_is_someone_else() {
 }
 
 #[test]
+fn someone_who_walked_steadily_out_of_sight_is_found_on_their_way() {
+    // Person 1 walks right at 0.6 m/s (x 250 to 310 in 1 s) with look (1, 0), then is hidden:
+    // held 2 s, remembered `grace_s`. 2.5 s later (more than `occlusion_hold_s`) a track with
+    // cosine 0.7 appears. At x 460, 1.5 m from where they were lost, it is where they were
+    // heading, within 1 + 0.5 x 2.5 = 2.25 m of that point: the on-the-spot cosine (0.5) is
+    // enough, and it joins. At x 100, back the way they came and more than the 1 m floor gate
+    // from every point of their trail, `reacquire_min_cos` (0.75) holds: someone else.
+    for (x, want) in [(460.0, 1), (100.0, 2)] {
+        let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0)]);
+        for k in 0..=10 {
+            let mut t = at(1, 250.0 + 6.0 * k as f32, 300.0);
+            t.gallery = Some(gallery(&[1.0, 0.0]));
+            f.update(f64::from(k) * 0.1, &[seen(vec![t])]);
+        }
+        let mut t = at(9, x, 300.0);
+        t.gallery = Some(gallery(&[0.7, 0.714]));
+        let u = f.update(3.5, &[seen(vec![t])]);
+        assert_eq!((u.count, u.people[0].id), (1, want), "at x {x}");
+    }
+}
+
+#[test]
 fn someone_walking_in_where_another_walked_out_takes_their_identity_only_if_alike() {
     let red = gallery(&[1.0, 0.1, 0.0]);
     let blue = gallery(&[0.0, 0.1, 1.0]);
