@@ -163,8 +163,9 @@ impl RoomFusion {
         // after a long gap the person could be anywhere in a wide disc, so a match there is
         // less likely than the same match after a short gap.
         let mut spread = 0.0;
-        // Within the floor gate of where an unseen identity stood (its last position or trail):
-        // the track appears where the person was lost, not anywhere in their walking room.
+        // Within the floor gate of where an unseen identity stood (its last position or trail),
+        // or of where it was heading (see `heading_m`): the track appears where the person was
+        // lost or on their way, not anywhere in their walking room.
         let mut on_the_spot = false;
         // Floor position: against members seen now, else the last known position.
         if let Some(f) = ob.foot_m {
