@@ -39,8 +39,21 @@ start_razz() {
   for _ in $(seq 1 300); do grep -q "serving on" "$out" && break; sleep 0.1; done
   BASE=$(sed -n 's/^razz: serving on \(http:\/\/[^ ]*\).*/\1/p' "$out")
   [ -n "$BASE" ] || { echo "bench: razz did not start: $(cat "$data/log")" >&2; exit 1; }
-  TOKEN=$(curl -sf -X POST "$BASE/api/login" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"bench-admin-pw"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  # A login can fail while the server is busy starting its cameras: a few tries, then a clear
+  # error with the status (once the live fusion bench went on with an empty token).
+  local reply status
+  for _ in 1 2 3 4 5; do
+    reply=$(curl -s -w '\n%{http_code}' -X POST "$BASE/api/login" -H 'content-type: application/json' \
+      -d '{"username":"admin","password":"bench-admin-pw"}') || true
+    status=${reply##*$'\n'}
+    if [ "$status" = 200 ]; then
+      TOKEN=$(printf '%s' "${reply%$'\n'*}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+      return 0
+    fi
+    sleep 1
+  done
+  echo "bench: login to razz failed (HTTP ${status:-none}): ${reply%$'\n'*}; log: $(tail -n 3 "$data/log")" >&2
+  exit 1
 }
 
 api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' "$@"; }
