@@ -7,6 +7,9 @@
 # overlap, hand-over; room area) is analysed as MJPEG, as the test's H.264 (CRF 23), and as H.264
 # at CRF 18 and 28 made from the MJPEG views, with `razz analyze --detect-fps $DETECT_FPS` (5, the
 # live default; `--stagger` for two cameras; DETECT_FPS=0: every frame) and scored by `razz eval`.
+# DETECT_PHASE_S (with DETECT_FPS) moves every camera's detector runs that far into the period:
+# at 5 runs a second on these 10 fps views, 0 and 0.1 are the two phases, and live the phase is
+# chance (docs/decisions.md, "One detector phase is one sample").
 #   bench/fusion_encodings.sh                       # target/release/razz (about 6 minutes)
 #   REF=/path/to/other/razz bench/fusion_encodings.sh   # and a reference binary beside it
 # SKIP_BUILD=1 skips building razz; CASES_DIR keeps the written cases between runs.
@@ -36,6 +39,7 @@ bins=("$root/target/release/razz")
 [ -n "${REF:-}" ] && bins+=("$REF")
 rate="$detect_fps runs a second"
 [ "$detect_fps" = 0 ] && rate="every frame"
+[ "$detect_fps" != 0 ] && [ -n "${DETECT_PHASE_S:-}" ] && rate="$rate, phase $DETECT_PHASE_S s"
 echo "room area, detector $rate; exact / MAE / floor IDF1 at 1 m, then frames wrong"
 printf '%-10s %-6s' case coding
 printf ' | %-32s' "this build"
@@ -48,6 +52,7 @@ for enc in mjpeg h264 crf18 crf28; do
     args=()
     [ "$detect_fps" != 0 ] && args+=(--detect-fps "$detect_fps")
     [ "$detect_fps" != 0 ] && [ "$c" != single ] && args+=(--stagger)
+    [ "$detect_fps" != 0 ] && [ -n "${DETECT_PHASE_S:-}" ] && args+=(--detect-phase-s "$DETECT_PHASE_S")
     printf '%-10s %-6s' "$c" "$enc"
     for k in "${!bins[@]}"; do
       out=$work/out-$k-$c-$enc

@@ -37,6 +37,9 @@ pub struct AnalyzeOptions {
     /// the live scheduler's fall (camera k of n in a room starts k/n of a period later).
     /// Without it they all run on the same frames.
     pub stagger: bool,
+    /// With `detect_fps`: seconds from the start to every camera's first detector run (before
+    /// any stagger). Live, the phase is chance.
+    pub detect_phase_s: f64,
     /// Precomputed detections (MOTChallenge format) for a single camera, instead of the
     /// detector. With no video, frames and rate come from `seqinfo.ini` beside `det/`.
     pub detections: Option<PathBuf>,
@@ -162,9 +165,10 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
             Some(p) if opts.stagger => {
                 let before = cams[..i].iter().filter(|c| c.room == cam.room).count();
                 let of = cams.iter().filter(|c| c.room == cam.room).count();
-                p * before as f64 / of as f64
+                opts.detect_phase_s + p * before as f64 / of as f64
             }
-            _ => 0.0,
+            Some(_) => opts.detect_phase_s,
+            None => 0.0,
         };
         runs.push((
             CameraRun {

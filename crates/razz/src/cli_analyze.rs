@@ -26,6 +26,11 @@ pub struct AnalyzeArgs {
     /// `razz serve`, instead of running them all on the same frames.
     #[arg(long, requires = "detect_fps")]
     stagger: bool,
+    /// With --detect-fps: seconds after the video's start of the first detector run (0 up to
+    /// one period). Live, where in the period a camera's runs fall is chance; running each
+    /// phase shows how much the figures depend on it.
+    #[arg(long, requires = "detect_fps", default_value_t = 0.0)]
+    detect_phase_s: f64,
     /// Feed these MOTChallenge detections instead of running the detector.
     #[arg(long)]
     detections: Option<PathBuf>,
@@ -145,6 +150,11 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
             f.is_finite() && f > 0.0,
             "--detect-fps must be a positive number"
         );
+        anyhow::ensure!(
+            a.detect_phase_s.is_finite() && (0.0..1.0 / f).contains(&a.detect_phase_s),
+            "--detect-phase-s must be at least 0 and less than one period (1 / --detect-fps = {} s)",
+            1.0 / f
+        );
     }
     cfg.validate()?;
 
@@ -152,6 +162,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         out_dir: a.out.clone(),
         detect_fps: a.detect_fps,
         stagger: a.stagger,
+        detect_phase_s: a.detect_phase_s,
         detections: a.detections.clone(),
         progress: !a.no_progress && std::io::stderr().is_terminal(),
         save_detections: a.save_detections,

@@ -115,6 +115,19 @@ fn bad_inputs_get_one_line_errors() {
         ],
         "--detect-fps",
     );
+    assert_clean_error(
+        &[
+            "analyze",
+            &pets.to_string_lossy(),
+            "--detect-fps",
+            "5",
+            "--detect-phase-s",
+            "0.2",
+            "--out",
+            &out,
+        ],
+        "--detect-phase-s must be at least 0 and less than one period",
+    );
     assert_clean_error(&["analyze", "--out", &out], "nothing to analyze");
     assert_clean_error(
         &["eval", "--gt", &missing, "--tracks", &bad_det],
@@ -174,17 +187,15 @@ fn stagger_spreads_a_rooms_detector_runs_over_the_period() {
     )
     .expect("config");
     // The frames (1-based) on which a camera's detector ran: every row of its saved boxes.
-    let run_frames = |stagger: bool| {
-        let out = dir.path().join(format!("out-{stagger}"));
+    let run_frames = |extra: &[&str], runs: u32| {
+        let out = dir.path().join(format!("out-{}", extra.join("")));
         let (cfg_arg, out_arg) = (cfg.to_string_lossy(), out.to_string_lossy());
         let mut args = vec!["analyze", "--config", &cfg_arg, "--out", &out_arg];
         args.extend(["--detect-fps", "5", "--save-detections"]);
-        if stagger {
-            args.push("--stagger");
-        }
+        args.extend(extra);
         let text = razz_ok(&args);
         assert!(
-            text.contains("camera a: 71 frames, 15 detector runs"),
+            text.contains(&format!("camera a: 71 frames, {runs} detector runs")),
             "{text}"
         );
         ["a", "b"].map(|c| {
@@ -195,13 +206,20 @@ fn stagger_spreads_a_rooms_detector_runs_over_the_period() {
         })
     };
     // 25 frames a second, 5 runs a second: every 5th frame. Together, both cameras run on
-    // frames 1, 6, 11, ...; staggered, b runs half a period (2.5 frames) after a.
-    let [a, b] = run_frames(false);
+    // frames 1, 6, 11, ...; staggered, b runs half a period (2.5 frames) after a. A phase of
+    // 0.08 s (2 frames) moves both.
+    let [a, b] = run_frames(&[], 15);
     assert_eq!(a, b);
     assert!(a.iter().all(|f| f % 5 == 1), "{a:?}");
-    let [a, b] = run_frames(true);
+    let [a, b] = run_frames(&["--stagger"], 15);
     assert!(a.iter().all(|f| f % 5 == 1), "{a:?}");
     assert!(b.iter().all(|f| [3, 4].contains(&(f % 5))), "{b:?}");
+    let [a, b] = run_frames(&["--detect-phase-s", "0.08"], 14);
+    assert_eq!(a, b);
+    assert!(a.iter().all(|f| f % 5 == 3), "{a:?}");
+    let [a, b] = run_frames(&["--stagger", "--detect-phase-s", "0.08"], 14);
+    assert!(a.iter().all(|f| f % 5 == 3), "{a:?}");
+    assert!(b.iter().all(|f| [0, 1].contains(&(f % 5))), "{b:?}");
 }
 
 #[test]
