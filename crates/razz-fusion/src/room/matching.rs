@@ -182,31 +182,30 @@ impl RoomFusion {
                 // Where they were last seen, or where they stood a moment before: a track is
                 // often lost because its last boxes slipped onto a neighbour or a bad fit, and
                 // far from the camera a few pixels there are metres on the floor. Each with the
-                // walking room since then.
-                let last = std::iter::once((ident.last_seen_s, g));
-                for (ts, g) in last.chain(ident.trail.iter().copied()) {
-                    let since_s = (t_s - ts).max(0.0);
-                    let gate = self.cfg.floor_gate_m + self.cfg.max_speed_m_s * since_s;
-                    let d = dist(f, g);
-                    on_the_spot |= d <= self.cfg.floor_gate_m;
-                    let r = d / gate;
-                    if best.is_none_or(|b| r < b) {
-                        best = Some(r);
-                        spread = 1.0 - self.cfg.floor_gate_m / gate;
-                    }
-                }
+                // walking room since then, and on the spot within `floor_gate_m`.
+                let since_s = |ts: f64| (t_s - ts).max(0.0);
+                let floor_gate_m = self.cfg.floor_gate_m;
+                let stood = std::iter::once((ident.last_seen_s, g))
+                    .chain(ident.trail.iter().copied())
+                    .map(|(ts, p)| {
+                        let gate = floor_gate_m + self.cfg.max_speed_m_s * since_s(ts);
+                        (p, gate, floor_gate_m)
+                    });
                 // Or where they were heading: someone who walked steadily out of sight
                 // (behind others, or past a camera whose detector misses them for a while)
-                // is found on their way, like one found where they stood.
-                if let Some(p) = heading_m(ident, t_s, self.cfg.max_speed_m_s) {
-                    let since_s = (t_s - ident.last_seen_s).max(0.0);
-                    let gate = self.cfg.floor_gate_m + HEADING_SPREAD_M_S * since_s;
+                // is found on their way, like one found where they stood: on the spot within
+                // the whole gate.
+                let heading = heading_m(ident, t_s, self.cfg.max_speed_m_s).map(|p| {
+                    let gate = floor_gate_m + HEADING_SPREAD_M_S * since_s(ident.last_seen_s);
+                    (p, gate, gate)
+                });
+                for (p, gate, spot_m) in stood.chain(heading) {
                     let d = dist(f, p);
-                    on_the_spot |= d <= gate;
+                    on_the_spot |= d <= spot_m;
                     let r = d / gate;
                     if best.is_none_or(|b| r < b) {
                         best = Some(r);
-                        spread = 1.0 - self.cfg.floor_gate_m / gate;
+                        spread = 1.0 - floor_gate_m / gate;
                     }
                 }
             }
