@@ -5,14 +5,14 @@
 //! low-score detections (which rescues occluded people instead of discarding them); let
 //! tentative tracks claim the high-score detections left, then (at the second association's
 //! strict overlap) the low-score ones left; when the update comes `gap_match_after_s` or more
-//! after the previous one (a starved detector), let the tracks matched in that previous update
-//! claim high-score detections still left by the Kalman filter's distance, as a walker's boxes
-//! that far apart may not overlap; start tentative tracks from unclaimed high-score
-//! detections. A tentative track becomes confirmed, and gets its id, after `min_hits`
-//! matches; tracks started by the first update are confirmed at once, as in the reference
-//! ByteTrack (the people in view when a stream starts would otherwise be missing from its
-//! first frame). Lost tracks are forgotten after `lost_ttl_s` seconds, and at most
-//! `max_lost_tracks` of them are remembered.
+//! after the previous one (a detector that skips frames, as at the default 5 runs a second, or
+//! a starved one), let the tracks matched in that previous update claim high-score detections
+//! still left by the Kalman filter's distance, as a walker's boxes that far apart may not
+//! overlap; start tentative tracks from unclaimed high-score detections. A tentative track
+//! becomes confirmed, and gets its id, after `min_hits` matches; tracks started by the first
+//! update are confirmed at once, as in the reference ByteTrack (the people in view when a
+//! stream starts would otherwise be missing from its first frame). Lost tracks are forgotten
+//! after `lost_ttl_s` seconds, and at most `max_lost_tracks` of them are remembered.
 
 use razz_core::assign::{CostMatrix, match_with_limit};
 use razz_core::{BoxXywh, Detection};

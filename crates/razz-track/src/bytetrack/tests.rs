@@ -305,16 +305,16 @@ fn swap_ids_exchanges_two_confirmed_tracks() {
     assert_eq!(left_id(&t.update(0.3, &pair(3.0))), 2);
 }
 
-/// A person 40 px wide walking 50 px between detector runs 0.5 s apart: their boxes never
-/// overlap. The first update sees only someone standing far away (it confirms at once).
-fn walk_at_two_runs_a_second(cfg: TrackerConfig) -> Vec<Vec<TrackView>> {
+/// A person 40 px wide walking `step_px` between detector runs `period_s` apart. The first
+/// update sees only someone standing far away (it confirms at once).
+fn walk(cfg: TrackerConfig, period_s: f64, step_px: f32) -> Vec<Vec<TrackView>> {
     let mut t = ByteTracker::new(cfg);
     t.update(0.0, &[det(600.0, 10.0, 0.9)]);
     (1..=6)
         .map(|k| {
-            let x = 50.0 * k as f32;
+            let x = step_px * k as f32;
             t.update(
-                f64::from(k) * 0.5,
+                f64::from(k) * period_s,
                 &[det(600.0, 10.0, 0.9), det(x, 10.0, 0.9)],
             )
             .into_iter()
@@ -322,6 +322,11 @@ fn walk_at_two_runs_a_second(cfg: TrackerConfig) -> Vec<Vec<TrackView>> {
             .collect()
         })
         .collect()
+}
+
+/// At 2 runs a second, 50 px a run: the boxes never overlap.
+fn walk_at_two_runs_a_second(cfg: TrackerConfig) -> Vec<Vec<TrackView>> {
+    walk(cfg, 0.5, 50.0)
 }
 
 #[test]
@@ -339,6 +344,31 @@ fn a_walker_whose_boxes_no_longer_overlap_keeps_one_track_when_detections_are_fa
         gap_match_after_s: 10.0,
         ..TrackerConfig::default()
     });
+    assert!(overlap_only.iter().all(|out| out.is_empty()));
+}
+
+#[test]
+fn a_fast_walker_at_the_default_five_runs_a_second_keeps_one_track() {
+    // 30 px a run, 40 px wide: IoU 10 / 70 = 0.14, too little for a tentative track
+    // (`match_cost_tentative` 0.7 needs 0.33 at score 0.9). Someone near the camera, or walking
+    // in at its bottom, moves that much in 0.2 s.
+    let walker = walk(TrackerConfig::default(), 0.2, 30.0);
+    assert!(walker[0].is_empty());
+    let id = walker[1].first().expect("confirmed at its second box").id;
+    for (k, out) in walker.iter().enumerate().skip(1) {
+        assert_eq!(out.len(), 1, "run {k}");
+        assert_eq!(out[0].id, id, "run {k}");
+    }
+    // With the distance association only after gaps of 0.3 s (the default until 2026-12-06),
+    // every box starts a tentative track that its next box cannot continue.
+    let overlap_only = walk(
+        TrackerConfig {
+            gap_match_after_s: 0.3,
+            ..TrackerConfig::default()
+        },
+        0.2,
+        30.0,
+    );
     assert!(overlap_only.iter().all(|out| out.is_empty()));
 }
 
