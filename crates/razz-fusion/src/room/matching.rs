@@ -196,7 +196,7 @@ impl RoomFusion {
                 // is found on their way, like one found where they stood: on the spot within
                 // the whole gate.
                 let heading = heading_m(ident, t_s, self.cfg.max_speed_m_s).map(|p| {
-                    let gate = floor_gate_m + HEADING_SPREAD_M_S * since_s(ident.last_seen_s);
+                    let gate = floor_gate_m + HEADING_SPREAD_M_S * gap_s;
                     (p, gate, gate)
                 });
                 for (p, gate, spot_m) in stood.chain(heading) {
