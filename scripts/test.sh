@@ -5,6 +5,9 @@
 # RAZZ_SHARED_DATA) and drives a real chromium against a real razz serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A fresh clone's build and test artifacts take about 5.5 GB of disk; when that runs out, the
+# compiler dies with "No space left on device", so say up front how much there is.
+echo "test: disk free where target/ goes: $(df -h --output=avail . | tail -1 | tr -d ' ') (a full build and test needs about 6 GB)"
 bash scripts/install.sh
 # The browser tests (crates/razz/tests/web_browser.rs) drive Debian's chromium with
 # Playwright's playwright-core from the npm registry; neither is needed to run razz.
