@@ -9,7 +9,8 @@
 //! 2. checks the evidence of existing links (floor distance between co-visible members):
 //!    contrary evidence for `unlink_after_s` detaches the newer member (hysteresis), and so
 //!    does standing where another identity is seen, much closer than to its own, for
-//!    `merge_after_s` (a link made on a bad first box is re-sorted);
+//!    `merge_after_s` (a link made on a bad first box is re-sorted); both at once are a
+//!    tracker's swap onto someone else, detached in this update and placed without its look;
 //! 3. matches unlinked tracks, camera by camera, to identities that camera does not see now,
 //!    by floor position (calibrated cameras; an unseen identity's nearest point over its last
 //!    `TRAIL_S` seen, since a lost track's last boxes often slipped, or where it was heading
@@ -384,7 +385,13 @@ impl RoomFusion {
             ident.now.clear();
         }
         let mut unlinked = self.attach(t_s, &obs_flat);
-        unlinked.extend(self.check_evidence(dt, &obs_flat));
+        let (detached, swapped) = self.check_evidence(dt, &obs_flat);
+        unlinked.extend(detached);
+        // A track that swapped people still carries the look of the one it left: where it
+        // stands places it.
+        for i in swapped {
+            obs_flat[i].gallery = None;
+        }
         self.learn_appearance(&obs_flat);
         let urgent = self.match_unlinked(t_s, &obs_flat, unlinked);
         self.succeed(t_s, prev_t_s, &obs_flat);

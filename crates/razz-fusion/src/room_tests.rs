@@ -374,6 +374,54 @@ fn a_member_standing_where_another_person_is_seen_moves_to_them() {
 }
 
 #[test]
+fn a_track_swapped_onto_another_person_moves_to_them_at_once() {
+    let mut f = two();
+    // P at floor x 4.0 and Q at 7.0, 3 m apart: camera 0's tracks 1 and 2, camera 1's 9 and 8.
+    // P and Q look nothing alike (orthogonal embeddings).
+    let (look_p, look_q) = (gallery(&[1.0, 0.0]), gallery(&[0.0, 1.0]));
+    let looks = |mut t: TrackObs, g: &Arc<Gallery>| {
+        t.gallery = Some(Arc::clone(g));
+        t
+    };
+    let cam0 = vec![
+        looks(at(1, 400.0, 300.0), &look_p),
+        looks(at(2, 700.0, 300.0), &look_q),
+    ];
+    for k in 0..5 {
+        let cam1 = vec![
+            looks(at(9, 100.0, 300.0), &look_p),
+            looks(at(8, 400.0, 300.0), &look_q),
+        ];
+        let u = f.update(f64::from(k) * 0.1, &[seen(cam0.clone()), seen(cam1)]);
+        assert_eq!(u.count, 2);
+    }
+    let with = |u: &crate::room::RoomUpdate, cam: usize, track: u64| {
+        let p = u
+            .people
+            .iter()
+            .find(|p| {
+                p.members
+                    .iter()
+                    .any(|m| m.camera == cam && m.track == track)
+            })
+            .expect("track in a person");
+        let mut tracks: Vec<(usize, u64)> = p.members.iter().map(|m| (m.camera, m.track)).collect();
+        tracks.sort_unstable();
+        tracks
+    };
+    // Camera 1's tracker loses Q's track 8, moves track 9 onto Q (its feet 0.6 m off Q's, at
+    // x 7.6) and starts track 10 on P. Track 9's feet are 3.6 m (3.6 gates) from P's and on Q,
+    // seen now by camera 0 alone: it moves to Q in this update (superseding lost track 8), and
+    // track 10 joins P. Waiting out either clock (0.5 s, 1 s) would have counted three; so
+    // would comparing track 9's look, still P's, with Q's.
+    let cam1 = vec![looks(at(9, 460.0, 300.0), &look_p), at(10, 100.0, 300.0)];
+    let u = f.update(0.5, &[seen(cam0), seen(cam1)]);
+    assert_eq!(u.count, 2);
+    assert_eq!(with(&u, 1, 9), vec![(0, 2), (1, 9)]);
+    assert_eq!(with(&u, 1, 10), vec![(0, 1), (1, 10)]);
+}
+
+#[test]
 fn a_box_that_lost_its_legs_keeps_its_feet() {
     let mut f = two();
     // One person at floor (4, 4), 3 m tall boxes (top at image y 100) in both cameras.

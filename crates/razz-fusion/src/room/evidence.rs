@@ -1,6 +1,6 @@
 //! Step 2 of an update, the evidence on existing links: co-visible members of one identity
 //! whose feet disagree, or one of which stands where another identity is seen, are split
-//! (hysteresis: only after the evidence has held for a while). Also what co-visible tracks
+//! (hysteresis: only after the evidence has held for a while, or at once when both hold). Also what co-visible tracks
 //! teach each camera pair about appearance.
 
 use std::collections::HashSet;
@@ -13,12 +13,16 @@ const PREFER_FACTOR: f64 = 0.5;
 /// ... and its own distance is at least this share of the gate (people side by side are not
 /// re-sorted on noise).
 const PREFER_MIN_RATIO: f64 = 0.3;
+/// Members further apart than this many times their pair's gate contradict each other.
+const CONTRARY_RATIO: f64 = 2.0;
 use crate::homography::dist;
 
 impl RoomFusion {
     /// Step 2: co-visible members whose feet disagree accumulate contrary time; past
-    /// `unlink_after_s` the newer one is detached. Agreeing pairs teach the pair's statistics.
-    pub(super) fn check_evidence(&mut self, dt: f64, obs: &[Ob]) -> Vec<usize> {
+    /// `unlink_after_s` the newer one is detached (at once when it also stands where another
+    /// identity is seen: a swap). Agreeing pairs teach the pair's statistics.
+    /// Returns the observations detached, and of those the swapped ones.
+    pub(super) fn check_evidence(&mut self, dt: f64, obs: &[Ob]) -> (Vec<usize>, Vec<usize>) {
         let mut detach = Vec::new();
         // Members standing where another identity is seen: that identity's id, and for how
         // long.
@@ -66,7 +70,7 @@ impl RoomFusion {
                 let merge_after_s = self.cfg.merge_after_s;
                 if let Some(l) = self.links.get_mut(&(a.cam, a.track)) {
                     match worst {
-                        Some(r) if r > 2.0 => l.contra_s += dt,
+                        Some(r) if r > CONTRARY_RATIO => l.contra_s += dt,
                         _ => l.contra_s = 0.0,
                     }
                     l.prefer_s = if prefers.is_some() {
@@ -77,8 +81,16 @@ impl RoomFusion {
                     if let Some(other) = prefers {
                         preferring.push((i, other, l.prefer_s));
                     }
-                    if l.contra_s > self.cfg.unlink_after_s || l.prefer_s >= merge_after_s {
-                        detach.push((l.since_s, a.cam, a.track, i));
+                    // Both at once are a swap: the member's feet are far from its own
+                    // identity's and on another identity seen now, as when a tracker moves a
+                    // track onto the person beside. Each clock alone waits out a bad box or
+                    // noise; together, waiting only miscounts.
+                    let swapped = prefers.is_some() && worst.is_some_and(|r| r > CONTRARY_RATIO);
+                    if swapped
+                        || l.contra_s > self.cfg.unlink_after_s
+                        || l.prefer_s >= merge_after_s
+                    {
+                        detach.push((l.since_s, a.cam, a.track, i, swapped));
                     }
                 }
             }
@@ -91,8 +103,8 @@ impl RoomFusion {
         // Detach the newest contradicting member of each identity first.
         detach.sort_by(|x, y| y.0.total_cmp(&x.0));
         let mut done = HashSet::new();
-        let mut out = Vec::new();
-        for (_, cam, track, i) in detach {
+        let (mut out, mut swaps) = (Vec::new(), Vec::new());
+        for (_, cam, track, i, swapped) in detach {
             let Some(id) = self.links.get(&(cam, track)).map(|l| l.identity) else {
                 continue;
             };
@@ -114,8 +126,11 @@ impl RoomFusion {
                 self.merge_timers.insert((other, id), stood_s);
             }
             out.push(i);
+            if swapped {
+                swaps.push(i);
+            }
         }
-        out
+        (out, swaps)
     }
 
     /// The smallest gate-relative floor distance from `a` to a member seen now of another

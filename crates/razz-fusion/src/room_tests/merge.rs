@@ -96,8 +96,8 @@ fn two_people_counted_apart_stay_two_when_one_track_moves_onto_the_other() {
 fn crossed_links_are_sorted_out_once_both_members_stand_where_the_other_identities_are() {
     let mut f = two();
     // P stands at floor (4.0, 2.0) (camera 0 x 400 y 200, camera 1 x 100 y 200), Q at
-    // (4.0, 4.5) (y 450). Both cameras see both: identities {0:1, 1:7} (P) and {0:2, 1:8} (Q).
-    let (p, q) = (200.0, 450.0);
+    // (4.0, 3.8) (y 380). Both cameras see both: identities {0:1, 1:7} (P) and {0:2, 1:8} (Q).
+    let (p, q) = (200.0, 380.0);
     for k in 0..10 {
         let u = f.update(
             f64::from(k) * 0.1,
@@ -109,9 +109,10 @@ fn crossed_links_are_sorted_out_once_both_members_stand_where_the_other_identiti
         assert_eq!(u.count, 2);
     }
     // From 1.0 s camera 1's tracker has swapped: track 7 is on Q, track 8 is gone and a new
-    // track 9 is on P. Track 9 is 2.5 m from Q's identity, beyond the 1 m gate, so it starts a
-    // third identity; P's identity now has a member on Q (2.5 m off: not yet the > 2 gates of
-    // contrary evidence, which would also take `unlink_after_s`, 1 s).
+    // track 9 is on P. Track 9 is 1.8 m from Q's identity, beyond the 1 m gate, so it starts a
+    // third identity; P's identity now has a member on Q (1.8 m off: not the > 2 gates of
+    // contrary evidence, with which it would be a swap, sorted out at once as in
+    // `a_track_swapped_onto_another_person_moves_to_them_at_once`).
     // Track 7 stands on Q's identity (seen by camera 0 only) from 1.0 s, and for
     // `merge_after_s` (0.5 s: the updates at 1.0-1.4 s) at 1.4 s: it is detached and joins Q.
     // Track 1, left alone, has stood on the third identity since it was made (1.1-1.4 s, 0.4
