@@ -1,7 +1,7 @@
 //! Step 2 of an update, the evidence on existing links: co-visible members of one identity
 //! whose feet disagree, or one of which stands where another identity is seen, are split
-//! (hysteresis: only after the evidence has held for a while, or at once when both hold). Also what co-visible tracks
-//! teach each camera pair about appearance.
+//! (hysteresis: only after the evidence has held for a while, or at once when both hold).
+//! Also what co-visible tracks teach each camera pair about appearance.
 
 use std::collections::HashSet;
 
