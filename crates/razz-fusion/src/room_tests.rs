@@ -48,6 +48,22 @@ fn seen(tracks: Vec<TrackObs>) -> Option<CameraObs> {
     })
 }
 
+/// The (camera, track) members, sorted, of the person that camera `cam`'s track `track` is in.
+fn members_with(u: &crate::room::RoomUpdate, cam: usize, track: u64) -> Vec<(usize, u64)> {
+    let p = u
+        .people
+        .iter()
+        .find(|p| {
+            p.members
+                .iter()
+                .any(|m| m.camera == cam && m.track == track)
+        })
+        .expect("track in a person");
+    let mut members: Vec<(usize, u64)> = p.members.iter().map(|m| (m.camera, m.track)).collect();
+    members.sort_unstable();
+    members
+}
+
 fn cfg() -> FusionConfig {
     FusionConfig {
         adapt: false,
@@ -348,15 +364,8 @@ fn a_member_standing_where_another_person_is_seen_moves_to_them() {
             ],
         )
     };
-    let with_9 = |u: &crate::room::RoomUpdate| {
-        let p = u
-            .people
-            .iter()
-            .find(|p| p.members.iter().any(|m| m.camera == 1 && m.track == 9))
-            .expect("track 9 in a person");
-        let mut tracks: Vec<u64> = p.members.iter().map(|m| m.track).collect();
-        tracks.sort_unstable();
-        tracks
+    let with_9 = |u: &crate::room::RoomUpdate| -> Vec<u64> {
+        members_with(u, 1, 9).into_iter().map(|m| m.1).collect()
     };
     let u = step(&mut f, 0.0, 145.0);
     assert_eq!((u.count, with_9(&u)), (2, vec![2, 9]));
@@ -395,20 +404,6 @@ fn a_track_swapped_onto_another_person_moves_to_them_at_once() {
         let u = f.update(f64::from(k) * 0.1, &[seen(cam0.clone()), seen(cam1)]);
         assert_eq!(u.count, 2);
     }
-    let with = |u: &crate::room::RoomUpdate, cam: usize, track: u64| {
-        let p = u
-            .people
-            .iter()
-            .find(|p| {
-                p.members
-                    .iter()
-                    .any(|m| m.camera == cam && m.track == track)
-            })
-            .expect("track in a person");
-        let mut tracks: Vec<(usize, u64)> = p.members.iter().map(|m| (m.camera, m.track)).collect();
-        tracks.sort_unstable();
-        tracks
-    };
     // Camera 1's tracker loses Q's track 8, moves track 9 onto Q (its feet 0.6 m off Q's, at
     // x 7.6) and starts track 10 on P. Track 9's feet are 3.6 m (3.6 gates) from P's and on Q,
     // seen now by camera 0 alone: it moves to Q in this update (superseding lost track 8), and
@@ -417,8 +412,8 @@ fn a_track_swapped_onto_another_person_moves_to_them_at_once() {
     let cam1 = vec![looks(at(9, 460.0, 300.0), &look_p), at(10, 100.0, 300.0)];
     let u = f.update(0.5, &[seen(cam0), seen(cam1)]);
     assert_eq!(u.count, 2);
-    assert_eq!(with(&u, 1, 9), vec![(0, 2), (1, 9)]);
-    assert_eq!(with(&u, 1, 10), vec![(0, 1), (1, 10)]);
+    assert_eq!(members_with(&u, 1, 9), vec![(0, 2), (1, 9)]);
+    assert_eq!(members_with(&u, 1, 10), vec![(0, 1), (1, 10)]);
 }
 
 #[test]
