@@ -47,6 +47,7 @@ pub fn naive_sum(obs: &[Option<CameraObs>]) -> RoomUpdate {
         count: people.len(),
         people,
         urgent: Vec::new(),
+        restart_look: Vec::new(),
     }
 }
 
@@ -107,5 +108,6 @@ pub fn original_rule(obs: &[Option<CameraObs>], min_cos: f32, max_px: f32) -> Ro
         count: people.len(),
         people,
         urgent: Vec::new(),
+        restart_look: Vec::new(),
     }
 }

@@ -359,6 +359,14 @@ impl TrackGalleries {
         self.by_track.get(&track).map(|e| Arc::clone(&e.gallery))
     }
 
+    /// Drops a track's gallery (fusion found it on another person than its samples show); the
+    /// track counts as new to [`TrackGalleries::due`], so its next good crop starts it again.
+    pub fn forget(&mut self, track: u64) {
+        if self.by_track.remove(&track).is_some() {
+            self.crossings.retain(|id| id != track);
+        }
+    }
+
     /// Frees the galleries of tracks that ended (`alive` says which still exist).
     pub fn retain(&mut self, mut alive: impl FnMut(u64) -> bool) {
         self.by_track.retain(|id, _| alive(*id));
@@ -427,6 +435,26 @@ mod tests {
             ..tracks[0]
         }];
         assert!(g.due(5.0, &stale, &none, 640, 480).is_empty());
+    }
+
+    #[test]
+    fn a_forgotten_gallery_starts_again_from_the_next_sample() {
+        let mut g = TrackGalleries::new(EmbedPolicy::default());
+        let tracks = [tb(1, 100.0, 100.0), tb(2, 200.0, 100.0)];
+        let none = HashSet::new();
+        g.add(1, 0.0, vec![1.0, 0.0]);
+        g.add(2, 0.0, vec![0.0, 1.0]);
+        assert!(g.due(0.1, &tracks, &none, 640, 480).is_empty());
+        // Fusion found track 2 on another person: it is due at once, as a new track.
+        g.forget(2);
+        assert!(g.get(2).is_none());
+        assert_eq!(g.due(0.1, &tracks, &none, 640, 480), vec![1]);
+        g.add(2, 0.1, vec![1.0, 1.0]);
+        let gal = g.get(2).expect("gallery");
+        assert_eq!(gal.sample_count(), 1);
+        let m = gal.mean();
+        assert!((m[0] - m[1]).abs() < 1e-6, "{m:?}");
+        assert!(g.get(1).is_some());
     }
 
     #[test]

@@ -35,3 +35,4 @@ pub use homography::{Calibration, Homography};
 pub use room::{
     CameraObs, CameraSetup, Member, Person, RoomFusion, RoomUpdate, TrackObs, uncalibrated_cameras,
 };
+pub use tracks::LookRequests;

@@ -10,7 +10,8 @@
 //!    contrary evidence for `unlink_after_s` detaches the newer member (hysteresis), and so
 //!    does standing where another identity is seen, much closer than to its own, for
 //!    `merge_after_s` (a link made on a bad first box is re-sorted); both at once are a
-//!    tracker's swap onto someone else, detached in this update and placed without its look;
+//!    tracker's swap onto someone else, detached in this update and placed without its look,
+//!    and its camera is asked to start its gallery again (`RoomUpdate::restart_look`);
 //! 3. matches unlinked tracks, camera by camera, to identities that camera does not see now,
 //!    by floor position (calibrated cameras; an unseen identity's nearest point over its last
 //!    `TRAIL_S` seen, since a lost track's last boxes often slipped, or where it was heading
@@ -146,6 +147,9 @@ pub struct RoomUpdate {
     pub people: Vec<Person>,
     /// Tracks whose association was ambiguous: embed them sooner. `(camera, track)`.
     pub urgent: Vec<(usize, u64)>,
+    /// Tracks that moved onto another person in this update (a tracker's swap): their gallery
+    /// holds the look of the one they left, so it starts again. `(camera, track)`.
+    pub restart_look: Vec<(usize, u64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -388,16 +392,20 @@ impl RoomFusion {
         let (detached, swapped) = self.check_evidence(dt, &obs_flat);
         unlinked.extend(detached);
         // A track that swapped people still carries the look of the one it left: where it
-        // stands places it.
+        // stands places it, and its camera starts its gallery again.
+        let mut restart_look = Vec::with_capacity(swapped.len());
         for i in swapped {
             obs_flat[i].gallery = None;
+            restart_look.push((obs_flat[i].cam, obs_flat[i].track));
         }
         self.learn_appearance(&obs_flat);
         let urgent = self.match_unlinked(t_s, &obs_flat, unlinked);
         self.succeed(t_s, prev_t_s, &obs_flat);
         self.merge(t_s, dt, &obs_flat);
         self.age(t_s, &obs_flat);
-        self.output(t_s, &obs_flat, urgent)
+        let mut u = self.output(t_s, &obs_flat, urgent);
+        u.restart_look = restart_look;
+        u
     }
 
     fn flatten(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> Vec<Ob> {

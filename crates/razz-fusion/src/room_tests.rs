@@ -403,6 +403,7 @@ fn a_track_swapped_onto_another_person_moves_to_them_at_once() {
         ];
         let u = f.update(f64::from(k) * 0.1, &[seen(cam0.clone()), seen(cam1)]);
         assert_eq!(u.count, 2);
+        assert!(u.restart_look.is_empty(), "{u:?}");
     }
     // Camera 1's tracker loses Q's track 8, moves track 9 onto Q (its feet 0.6 m off Q's, at
     // x 7.6) and starts track 10 on P. Track 9's feet are 3.6 m (3.6 gates) from P's and on Q,
@@ -414,6 +415,11 @@ fn a_track_swapped_onto_another_person_moves_to_them_at_once() {
     assert_eq!(u.count, 2);
     assert_eq!(members_with(&u, 1, 9), vec![(0, 2), (1, 9)]);
     assert_eq!(members_with(&u, 1, 10), vec![(0, 1), (1, 10)]);
+    // And camera 1 is asked to start track 9's gallery again: its samples are P's.
+    assert_eq!(u.restart_look, vec![(1, 9)]);
+    let asks = u.look_requests(2);
+    assert_eq!(asks[1].restart, vec![9]);
+    assert!(asks[0].restart.is_empty());
 }
 
 #[test]

@@ -6,10 +6,11 @@
 //! as predicted to the fusion's time (what `razz analyze` does between detector runs), while
 //! the API shows each seen member with the box its camera measured.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use razz_fusion::{
-    CameraObs, CameraSetup, FloorArea, FusionConfig, Homography, RoomFusion, TrackGalleries,
+    CameraObs, CameraSetup, FloorArea, FusionConfig, Homography, LookRequests, RoomFusion,
+    TrackGalleries,
 };
 use razz_track::TrackView;
 
@@ -34,8 +35,8 @@ pub(crate) struct Fused {
     pub people: Vec<RoomPerson>,
     /// Per camera id, `track -> global id`, for the camera snapshots.
     pub global_ids: HashMap<String, HashMap<u64, u64>>,
-    /// Tracks to embed sooner, per camera id.
-    pub urgent: HashMap<String, HashSet<u64>>,
+    /// What fusion asks of each camera's galleries, per camera id.
+    pub looks: HashMap<String, LookRequests>,
 }
 
 struct RoomState {
@@ -99,9 +100,9 @@ impl Fusions {
             .collect();
         let u = state.fusion.update(t_s, &obs);
         let mut out = Fused::default();
-        for (cam, track) in u.urgent {
-            if let Some(id) = ids.get(cam) {
-                out.urgent.entry(id.clone()).or_default().insert(track);
+        for (id, ask) in ids.iter().zip(u.look_requests(ids.len())) {
+            if ask != LookRequests::default() {
+                out.looks.insert(id.clone(), ask);
             }
         }
         for p in u.people {

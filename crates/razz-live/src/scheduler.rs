@@ -433,12 +433,13 @@ fn publish_rooms(
         let Fused {
             people,
             mut global_ids,
-            mut urgent,
+            mut looks,
         } = fusions.fuse(room_id, &inputs, entry.floor_area.as_ref(), t_s);
         drop(inputs);
         for &i in &idx {
             let c = &mut cams[i];
-            c.urgent = urgent.remove(&c.cam.id).unwrap_or_default();
+            let ask = looks.remove(&c.cam.id).unwrap_or_default();
+            c.urgent = ask.apply(c.galleries.as_mut());
             c.global_ids = global_ids.remove(&c.cam.id).unwrap_or_default();
         }
         let cameras: Vec<RoomCamera> = idx

@@ -278,9 +278,10 @@ pub fn analyze(cfg: &Config, opts: &AnalyzeOptions) -> Result<AnalyzeReport, Pip
                 .collect();
             // Same frame index = same instant; the room's first camera gives the clock.
             let fps = room.cameras.first().map_or(1.0, |&ci| runs[ci].fps);
-            let urgent = room.step(frame_index + 1, frame_index as f64 / fps, &frames)?;
-            for (&ci, u) in room.cameras.iter().zip(urgent) {
-                runs[ci].urgent = u;
+            let asks = room.step(frame_index + 1, frame_index as f64 / fps, &frames)?;
+            for (&ci, ask) in room.cameras.iter().zip(asks) {
+                let run = &mut runs[ci];
+                run.urgent = ask.apply(run.galleries.as_mut());
             }
         }
         frame_index += 1;

@@ -3,13 +3,14 @@
 //! With baselines on, the naive sum and the original system's rule write their own lines from
 //! the same tracks, so the three can be scored side by side.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use razz_fusion::baseline::{naive_sum, original_rule};
-use razz_fusion::{CameraObs, CameraSetup, FloorArea, FusionConfig, RoomFusion, RoomUpdate};
+use razz_fusion::{
+    CameraObs, CameraSetup, FloorArea, FusionConfig, LookRequests, RoomFusion, RoomUpdate,
+};
 use razz_track::TrackView;
 use serde::Serialize;
 
@@ -163,14 +164,14 @@ impl RoomRun {
         self.out.path.clone()
     }
 
-    /// Fuses one frame and writes its lines. Returns the tracks to embed sooner, per camera
-    /// (in the order of `frames`).
+    /// Fuses one frame and writes its lines. Returns what fusion asks of each camera's
+    /// galleries (in the order of `frames`).
     pub fn step(
         &mut self,
         frame: u64,
         t_s: f64,
         frames: &[CameraFrame<'_>],
-    ) -> Result<Vec<HashSet<u64>>, PipelineError> {
+    ) -> Result<Vec<LookRequests>, PipelineError> {
         let obs: Vec<Option<CameraObs>> = frames
             .iter()
             .map(|f| {
@@ -192,13 +193,7 @@ impl RoomRun {
                 &ids,
             ))?;
         }
-        let mut urgent = vec![HashSet::new(); frames.len()];
-        for (c, track) in u.urgent {
-            if let Some(s) = urgent.get_mut(c) {
-                s.insert(track);
-            }
-        }
-        Ok(urgent)
+        Ok(u.look_requests(frames.len()))
     }
 
     pub fn finish(mut self) -> Result<(), PipelineError> {

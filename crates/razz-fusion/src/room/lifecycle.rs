@@ -361,6 +361,7 @@ impl RoomFusion {
             count: people.len(),
             people,
             urgent,
+            restart_look: Vec::new(),
         }
     }
 }
