@@ -403,9 +403,7 @@ impl RoomFusion {
         self.succeed(t_s, prev_t_s, &obs_flat);
         self.merge(t_s, dt, &obs_flat);
         self.age(t_s, &obs_flat);
-        let mut u = self.output(t_s, &obs_flat, urgent);
-        u.restart_look = restart_look;
-        u
+        self.output(t_s, &obs_flat, urgent, restart_look)
     }
 
     fn flatten(&mut self, t_s: f64, obs: &[Option<CameraObs>]) -> Vec<Ob> {

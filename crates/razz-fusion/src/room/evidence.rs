@@ -68,11 +68,9 @@ impl RoomFusion {
                         .map(|(_, other)| other)
                 });
                 let merge_after_s = self.cfg.merge_after_s;
+                let contrary = worst.is_some_and(|r| r > CONTRARY_RATIO);
                 if let Some(l) = self.links.get_mut(&(a.cam, a.track)) {
-                    match worst {
-                        Some(r) if r > CONTRARY_RATIO => l.contra_s += dt,
-                        _ => l.contra_s = 0.0,
-                    }
+                    l.contra_s = if contrary { l.contra_s + dt } else { 0.0 };
                     l.prefer_s = if prefers.is_some() {
                         l.prefer_s + dt
                     } else {
@@ -85,7 +83,7 @@ impl RoomFusion {
                     // identity's and on another identity seen now, as when a tracker moves a
                     // track onto the person beside. Each clock alone waits out a bad box or
                     // noise; together, waiting only miscounts.
-                    let swapped = prefers.is_some() && worst.is_some_and(|r| r > CONTRARY_RATIO);
+                    let swapped = contrary && prefers.is_some();
                     if swapped
                         || l.contra_s > self.cfg.unlink_after_s
                         || l.prefer_s >= merge_after_s

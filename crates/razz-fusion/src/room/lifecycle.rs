@@ -294,7 +294,13 @@ impl RoomFusion {
         w > 0 && p[0] >= -m && p[1] >= -m && p[0] <= f64::from(w) + m && p[1] <= f64::from(h) + m
     }
 
-    pub(super) fn output(&self, t_s: f64, obs: &[Ob], urgent: Vec<(usize, u64)>) -> RoomUpdate {
+    pub(super) fn output(
+        &self,
+        t_s: f64,
+        obs: &[Ob],
+        urgent: Vec<(usize, u64)>,
+        restart_look: Vec<(usize, u64)>,
+    ) -> RoomUpdate {
         let hold = self.cfg.occlusion_hold_s.max(1e-9);
         let mut people = Vec::new();
         for ident in &self.identities {
@@ -361,7 +367,7 @@ impl RoomFusion {
             count: people.len(),
             people,
             urgent,
-            restart_look: Vec::new(),
+            restart_look,
         }
     }
 }
