@@ -33,7 +33,7 @@ start_razz() {
   local out=$data/stdout
   local cfg=()
   [ -n "${RAZZ_BENCH_CONFIG:-}" ] && cfg=(--config "$RAZZ_BENCH_CONFIG")
-  RAZZ_ADMIN_PASSWORD=bench-admin-pw RAZZ_LOG=warn "$root/target/release/razz" serve "${cfg[@]}" --listen 127.0.0.1:0 --data-dir "$data" >"$out" 2>"$data/log" &
+  RAZZ_ADMIN_PASSWORD=bench-admin-pw RAZZ_LOG=${RAZZ_LOG:-warn} "$root/target/release/razz" serve "${cfg[@]}" --listen 127.0.0.1:0 --data-dir "$data" >"$out" 2>"$data/log" &
   RAZZ_PID=$!
   pids+=($RAZZ_PID)
   for _ in $(seq 1 300); do grep -q "serving on" "$out" && break; sleep 0.1; done

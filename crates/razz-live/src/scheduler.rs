@@ -193,6 +193,19 @@ pub fn run(
                     Ok(dets) => {
                         c.rate.run(epoch.elapsed().as_secs_f64());
                         let t = arrived.at.duration_since(epoch).as_secs_f64();
+                        // Which frame ran when: what a live run's counts depend on
+                        // (RAZZ_LOG=razz_live::scheduler=debug).
+                        tracing::debug!(
+                            camera = %c.cam.id,
+                            frame = f.index,
+                            arrived_s = t,
+                            since_last_s = t - c.updated_s,
+                            waited_ms = started.duration_since(arrived.at).as_secs_f64() * 1e3,
+                            detect_ms = started.elapsed().as_secs_f64() * 1e3,
+                            behind,
+                            detections = dets.len(),
+                            "detector run"
+                        );
                         c.tracker.set_frame_px(f.width, f.height);
                         let birth = birth_area(&rooms, &c.cam.room_id, c.cam.homography);
                         c.views = c.tracker.update_in_area(t, &dets, &|b| {
