@@ -11,7 +11,10 @@
 //!    does standing where another identity is seen, much closer than to its own, for
 //!    `merge_after_s` (a link made on a bad first box is re-sorted); both at once are a
 //!    tracker's swap onto someone else, detached in this update and placed without its look,
-//!    and its camera is asked to start its gallery again (`RoomUpdate::restart_look`);
+//!    and its camera is asked to start its gallery again (`RoomUpdate::restart_look`). A lost
+//!    track that a newer track of its camera replaced (superseded) and that its tracker finds
+//!    again goes back to its identity once the newer one has moved on to another identity, if
+//!    it stands where the identity could be and nowhere better (`superseded`);
 //! 3. matches unlinked tracks, camera by camera, to identities that camera does not see now,
 //!    by floor position (calibrated cameras; an unseen identity's nearest point over its last
 //!    `TRAIL_S` seen, since a lost track's last boxes often slipped, or where it was heading
@@ -65,6 +68,7 @@ mod evidence;
 mod feet;
 mod lifecycle;
 mod matching;
+mod superseded;
 
 #[cfg(test)]
 pub(crate) use lifecycle::MAX_UNSEEN_IDENTITIES;
@@ -300,6 +304,8 @@ pub struct RoomFusion {
     links: HashMap<(usize, u64), Link>,
     identities: Vec<Identity>,
     merge_timers: HashMap<(u64, u64), f64>,
+    /// Lost member tracks a newer track replaced (see `superseded`).
+    superseded: HashMap<(usize, u64), superseded::Superseded>,
     pairs: Vec<PairStats>,
     next_id: u64,
     last_t_s: Option<f64>,
@@ -338,6 +344,7 @@ impl RoomFusion {
             links: HashMap::new(),
             identities: Vec::new(),
             merge_timers: HashMap::new(),
+            superseded: HashMap::new(),
             pairs,
             next_id: 1,
             last_t_s: None,
@@ -391,6 +398,7 @@ impl RoomFusion {
         let mut unlinked = self.attach(t_s, &obs_flat);
         let (detached, swapped) = self.check_evidence(dt, &obs_flat);
         unlinked.extend(detached);
+        self.restore_superseded(t_s, &obs_flat, &mut unlinked);
         // A track that swapped people still carries the look of the one it left: where it
         // stands places it, and its camera starts its gallery again.
         let mut restart_look = Vec::with_capacity(swapped.len());
@@ -403,6 +411,7 @@ impl RoomFusion {
         self.succeed(t_s, prev_t_s, &obs_flat);
         self.merge(t_s, dt, &obs_flat);
         self.age(t_s, &obs_flat);
+        self.prune_superseded(t_s);
         self.output(t_s, &obs_flat, urgent, restart_look)
     }
 

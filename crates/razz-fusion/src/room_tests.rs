@@ -17,6 +17,7 @@ mod feet;
 mod floor_area;
 mod merge;
 mod reacquire;
+mod superseded;
 mod witness;
 
 fn cam(id: &str, shift_m: f64) -> CameraSetup {

@@ -132,7 +132,7 @@ impl RoomFusion {
                 .copied()
                 .collect();
             for m in superseded {
-                self.detach(m);
+                self.supersede(m, key, t_s);
             }
             if let Some(link) = self.links.get_mut(&key) {
                 link.identity = old_id;
@@ -149,7 +149,7 @@ impl RoomFusion {
     }
 
     /// Cost of linking observation `ob` to identity `ident` (lower is better; `INF`: never).
-    fn cost(&self, t_s: f64, ob: &Ob, ident: &Identity, obs: &[Ob]) -> f64 {
+    pub(super) fn cost(&self, t_s: f64, ob: &Ob, ident: &Identity, obs: &[Ob]) -> f64 {
         let adapt = self.cfg.adapt;
         if ident.expired(t_s, self.cfg.grace_s) {
             return INF;
@@ -381,29 +381,10 @@ impl RoomFusion {
                 ident.now.push(i);
                 let id = ident.id;
                 for key in old {
-                    self.detach(key);
+                    self.supersede(key, (cam, ob.track), t_s);
                 }
-                self.links.insert(
-                    (cam, ob.track),
-                    Link {
-                        identity: id,
-                        since_s: t_s,
-                        last_seen_s: t_s,
-                        bbox: ob.bbox,
-                        score: ob.score,
-                        foot_m: ob.foot_m,
-                        gallery: ob.gallery.clone(),
-                        gallery_version: ob.gallery.as_ref().map_or(0, |g| g.version),
-                        contra_s: 0.0,
-                        prefer_s: 0.0,
-                        height_px: ob.bbox.h,
-                        short_s: 0.0,
-                        tall_s: 0.0,
-                        cost: c,
-                        foot_vel_px_s: [0.0; 2],
-                        measured: (ob.measured_s, ob.bbox.foot()),
-                    },
-                );
+                self.links
+                    .insert((cam, ob.track), Link::new(id, t_s, t_s, ob, c));
             }
             start = end;
         }
