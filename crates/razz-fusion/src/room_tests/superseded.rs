@@ -25,22 +25,29 @@ fn id_of(u: &RoomUpdate, cam: usize, track: u64) -> u64 {
         .expect("track in a person")
 }
 
-#[test]
-fn a_track_found_again_takes_back_its_identity_from_the_newcomer_that_moved_on() {
+/// Until 3.0 s both cameras see both: Q (tracks a2, b12) from 0 s, P (a1, b11) from 0.2 s;
+/// two people for over 2 s, so when their identities meet later, one is left as the person
+/// let go of. Returns the fusion and its last update.
+fn both_seen_until_3s() -> (RoomFusion, RoomUpdate) {
     let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 0.0)]);
-    let q_a = || looks(at(2, 300.0, 300.0), false);
-    // Until 3.0 s both cameras see both (Q from 0 s, P from 0.2 s): two people for over
-    // 2 s, so when their identities meet below, one is left as the person let go of.
     let mut u = RoomUpdate::default();
     for k in 0..=15 {
         let t = f64::from(k) * 0.2;
-        let (mut a, mut b) = (vec![q_a()], vec![looks(at(12, 300.0, 300.0), false)]);
+        let mut a = vec![looks(at(2, 300.0, 300.0), false)];
+        let mut b = vec![looks(at(12, 300.0, 300.0), false)];
         if k > 0 {
             a.push(looks(at(1, 200.0, 300.0), true));
             b.push(looks(at(11, 200.0, 300.0), true));
         }
         u = f.update(t, &[seen(a), seen(b)]);
     }
+    (f, u)
+}
+
+#[test]
+fn a_track_found_again_takes_back_its_identity_from_the_newcomer_that_moved_on() {
+    let q_a = || looks(at(2, 300.0, 300.0), false);
+    let (mut f, u) = both_seen_until_3s();
     assert_eq!(u.count, 2);
     let p_id = id_of(&u, 1, 11);
     // 3.2 s: P hidden from both; camera b loses Q's track 12 and starts track 13 on Q, 0.2 m
@@ -88,17 +95,8 @@ fn a_track_found_again_takes_back_its_identity_from_the_newcomer_that_moved_on()
 fn the_identity_a_found_track_started_meanwhile_goes_back_with_it() {
     // As above, but camera a finds P again too, with a new track 5, from 3.4 s: tracks 11 and
     // 5 start one identity together. When 13 moves on, both go to P's identity.
-    let mut f = RoomFusion::new(cfg(), vec![cam("a", 0.0), cam("b", 0.0)]);
     let q_a = || looks(at(2, 300.0, 300.0), false);
-    for k in 0..=15 {
-        let t = f64::from(k) * 0.2;
-        let (mut a, mut b) = (vec![q_a()], vec![looks(at(12, 300.0, 300.0), false)]);
-        if k > 0 {
-            a.push(looks(at(1, 200.0, 300.0), true));
-            b.push(looks(at(11, 200.0, 300.0), true));
-        }
-        f.update(t, &[seen(a), seen(b)]);
-    }
+    let (mut f, _) = both_seen_until_3s();
     let b13 = || looks(at(13, 280.0, 300.0), true);
     let u = f.update(3.2, &[seen(vec![q_a()]), seen(vec![b13()])]);
     let p_id = id_of(&u, 1, 13);
