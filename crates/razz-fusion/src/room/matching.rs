@@ -125,15 +125,7 @@ impl RoomFusion {
             let i = self.identities[y].now[0];
             let key = (obs[i].cam, obs[i].track);
             let old_id = self.identities[l].id;
-            let superseded: Vec<(usize, u64)> = self.identities[l]
-                .members
-                .iter()
-                .filter(|m| m.0 == key.0)
-                .copied()
-                .collect();
-            for m in superseded {
-                self.supersede(m, key, t_s);
-            }
+            self.supersede_camera(l, key, t_s);
             if let Some(link) = self.links.get_mut(&key) {
                 link.identity = old_id;
             }
@@ -369,20 +361,12 @@ impl RoomFusion {
                         (self.identities.len() - 1, 0.0)
                     }
                 };
-                let ident = &mut self.identities[k];
                 // A lost track of this camera is superseded by the new one.
-                let old: Vec<(usize, u64)> = ident
-                    .members
-                    .iter()
-                    .filter(|m| m.0 == cam)
-                    .copied()
-                    .collect();
+                self.supersede_camera(k, (cam, ob.track), t_s);
+                let ident = &mut self.identities[k];
                 ident.members.push((cam, ob.track));
                 ident.now.push(i);
                 let id = ident.id;
-                for key in old {
-                    self.supersede(key, (cam, ob.track), t_s);
-                }
                 self.links
                     .insert((cam, ob.track), Link::new(id, t_s, t_s, ob, c));
             }

@@ -50,18 +50,27 @@ impl Link {
 }
 
 impl RoomFusion {
-    /// Detaches a lost member that a newer track of its camera (`by`) replaces, remembering it.
-    pub(super) fn supersede(&mut self, key: (usize, u64), by: (usize, u64), t_s: f64) {
-        if let Some(l) = self.links.get(&key) {
-            let s = Superseded {
-                identity: l.identity,
-                since_s: l.since_s,
-                at_s: t_s,
-                by,
-            };
-            self.superseded.insert(key, s);
+    /// Detaches identity `k`'s members of the camera of `by`, a newer track of that camera
+    /// that replaces them there, remembering each.
+    pub(super) fn supersede_camera(&mut self, k: usize, by: (usize, u64), t_s: f64) {
+        let old: Vec<(usize, u64)> = self.identities[k]
+            .members
+            .iter()
+            .filter(|m| m.0 == by.0 && **m != by)
+            .copied()
+            .collect();
+        for key in old {
+            if let Some(l) = self.links.get(&key) {
+                let s = Superseded {
+                    identity: l.identity,
+                    since_s: l.since_s,
+                    at_s: t_s,
+                    by,
+                };
+                self.superseded.insert(key, s);
+            }
+            self.detach(key);
         }
-        self.detach(key);
     }
 
     /// Step 2b: a superseded track seen again goes back to its identity when the newer track
@@ -158,15 +167,7 @@ impl RoomFusion {
                 }
                 // The old identity's lost tracks of the cameras that come back are superseded
                 // in turn.
-                let stale: Vec<(usize, u64)> = self.identities[x]
-                    .members
-                    .iter()
-                    .filter(|o| o.0 == m.0)
-                    .copied()
-                    .collect();
-                for o in stale {
-                    self.supersede(o, m, t_s);
-                }
+                self.supersede_camera(x, m, t_s);
                 moved.push(m);
             }
             if let Some(x) = self.identity_mut(s.identity) {
